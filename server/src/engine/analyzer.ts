@@ -1,0 +1,273 @@
+// Runs the rules over a file. A DocumentAnalyzer keeps one document's tree (reparsed incrementally with
+// tree.edit) and each declaration's findings: after an edit only the declarations whose text — or whose
+// dependencies' text — changed are analysed again.
+import type { Edit, Parser, Tree } from 'web-tree-sitter';
+import { FileFacts, LaunchCache } from './facts';
+import { DeclInfo, FileIndex } from './fileindex';
+import { effectiveGoVersion, formatGoVersion, versionLess } from './goversion';
+import { getLanguage, newParser } from './parser';
+import type { OffsetFix, Report, Rule, RuleContext } from './rule';
+import { RULES, RULES_BY_ID, UNUSED_IGNORE } from './rules';
+import { SourceText } from './source';
+import { findDirectives, removeRuleFromDirective, suppressing } from './suppress';
+import type { AnalyzeOptions, Finding, GoVersion, Position, RuleSetting, Severity, TextEdit } from './types';
+
+/** A finding in offsets relative to its declaration's start (so it survives edits elsewhere). */
+interface RelFinding {
+  rule: string;
+  start: number;
+  end: number;
+  message: string;
+  fixes: OffsetFix[];
+}
+
+interface DeclResult {
+  text: string;
+  globalKey: string;
+  /** Other declarations the result was computed from, with their text at the time. */
+  deps: Map<string, string>;
+  findings: RelFinding[];
+  /** Some edit lies outside the declaration: never reused. */
+  volatile: boolean;
+}
+
+export interface AnalyzerStats {
+  declsAnalysed: number;
+  declsReused: number;
+}
+
+export function normalizeSetting(s: string | undefined): RuleSetting | undefined {
+  if (s === undefined) return undefined;
+  const v = s.toLowerCase();
+  if (v === 'information') return 'info';
+  if (v === 'off' || v === 'error' || v === 'warning' || v === 'info' || v === 'hint') return v;
+  return undefined;
+}
+
+/** Enabled rules and their severities for the given options and Go version. */
+export function enabledRules(opts: AnalyzeOptions, version: GoVersion): Map<Rule, Severity> {
+  const out = new Map<Rule, Severity>();
+  for (const r of RULES) {
+    const s = normalizeSetting(opts.rules?.[r.id] as string | undefined) ?? r.defaultSeverity;
+    if (s === 'off') continue;
+    if (r.before && !versionLess(version, r.before)) continue;
+    out.set(r, s);
+  }
+  return out;
+}
+
+export class DocumentAnalyzer {
+  private parser: Parser;
+  private tree: Tree | undefined;
+  private text = '';
+  private results = new Map<string, DeclResult>();
+  private launchCache: LaunchCache = { key: '', entries: new Map() };
+  readonly stats: AnalyzerStats = { declsAnalysed: 0, declsReused: 0 };
+  /** Called when a rule throws: the other rules' findings are still returned. */
+  onRuleError: ((rule: string, err: unknown) => void) | undefined;
+
+  constructor(text: string) {
+    this.parser = newParser();
+    this.setText(text);
+  }
+
+  getText(): string {
+    return this.text;
+  }
+
+  setText(text: string): void {
+    this.text = text;
+    const old = this.tree;
+    this.tree = this.parser.parse(text) ?? undefined;
+    old?.delete();
+  }
+
+  /**
+   * Applies one edit, given as the replaced range (UTF-16 offsets of the current text) and the new text,
+   * and reparses incrementally.
+   */
+  applyEdit(start: number, end: number, newText: string): void {
+    const oldText = this.text;
+    const text = oldText.slice(0, start) + newText + oldText.slice(end);
+    const pos = (t: string, off: number) => {
+      let row = 0;
+      let last = -1;
+      for (let i = t.indexOf('\n'); i !== -1 && i < off; i = t.indexOf('\n', i + 1)) {
+        row++;
+        last = i;
+      }
+      return { row, column: off - last - 1 };
+    };
+    if (this.tree) {
+      const startPosition = pos(oldText, start);
+      const edit = {
+        startIndex: start,
+        oldEndIndex: end,
+        newEndIndex: start + newText.length,
+        startPosition,
+        oldEndPosition: pos(oldText, end),
+        newEndPosition: advance(startPosition, newText),
+      } as Edit;
+      this.tree.edit(edit);
+    }
+    this.text = text;
+    const old = this.tree;
+    this.tree = this.parser.parse(text, old) ?? undefined;
+    old?.delete();
+  }
+
+  dispose(): void {
+    this.tree?.delete();
+    this.tree = undefined;
+    this.parser.delete();
+    this.results.clear();
+  }
+
+  analyze(opts: AnalyzeOptions = {}): Finding[] {
+    const tree = this.tree;
+    if (!tree) return [];
+    const src = new SourceText(this.text);
+    const lang = getLanguage();
+    const index = new FileIndex(tree.rootNode, src, lang);
+    const version = effectiveGoVersion(opts, this.text);
+    const rules = enabledRules(opts, version);
+    const keyParts: string[] = [formatGoVersion(version), [...rules].map(([r, s]) => `${r.id}=${s}`).join(',')];
+    for (const d of index.decls) keyParts.push(d.kind === 'func' || d.kind === 'method' ? d.signature : d.text);
+    const shapeKey = keyParts.join('\u0000');
+    if (this.launchCache.key !== shapeKey) this.launchCache = { key: shapeKey, entries: new Map() };
+    const file = new FileFacts(index, this.launchCache);
+    const globalKey = shapeKey + '\u0000' + file.launchSummary();
+
+    const seenKeys = new Map<string, number>();
+    const live = new Map<string, DeclResult>();
+    const all: Finding[] = [];
+    for (const d of index.decls) {
+      if ((d.kind !== 'func' && d.kind !== 'method' && d.kind !== 'var') || d.hasError) continue;
+      const text = d.text;
+      const applicable = [...rules.keys()].filter((r) => r.trigger.test(text));
+      if (!applicable.length) continue;
+      const n = seenKeys.get(d.key) ?? 0;
+      seenKeys.set(d.key, n + 1);
+      const key = n ? `${d.key}#${n}` : d.key;
+      let res = this.results.get(key);
+      if (!res || res.volatile || res.text !== text || res.globalKey !== globalKey || !depsHold(res.deps, index)) {
+        res = this.run(d, applicable, file, src, version, globalKey);
+        this.stats.declsAnalysed++;
+      } else this.stats.declsReused++;
+      live.set(key, res);
+      for (const f of res.findings) all.push(this.toFinding(f, d.start, src, rules.get(RULES_BY_ID.get(f.rule)!)!));
+    }
+    this.results = live;
+    const unused = normalizeSetting(opts.rules?.[UNUSED_IGNORE.id] as string | undefined) ?? UNUSED_IGNORE.defaultSeverity;
+    return this.suppress(all, src, rules, tree, unused);
+  }
+
+  private run(d: DeclInfo, rules: Rule[], file: FileFacts, src: SourceText, version: GoVersion, globalKey: string): DeclResult {
+    const deps = new Map<string, string>();
+    file.onDependency = (o) => {
+      if (o !== d) deps.set(o.key, o.text);
+    };
+    const findings: RelFinding[] = [];
+    let volatile = false;
+    const facts = file.facts(d);
+    for (const rule of rules) {
+      const ctx: RuleContext = {
+        decl: d,
+        node: d.node,
+        facts,
+        file,
+        src,
+        goVersion: version,
+        report: (r: Report) => {
+          const start = r.start ?? r.node?.start;
+          const end = r.end ?? r.node?.end;
+          if (start === undefined || end === undefined || start < d.start || end > d.end) return; // a rule reports only in its declaration
+          const fixes = (r.fixes ?? []).filter((f) => f.edits.length > 0);
+          for (const f of fixes) for (const e of f.edits) if (e.start < d.start || e.end > d.end) volatile = true;
+          findings.push({
+            rule: rule.id,
+            start: start - d.start,
+            end: end - d.start,
+            message: r.message,
+            fixes: fixes.map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ start: e.start - d.start, end: e.end - d.start, newText: e.newText })) })),
+          });
+        },
+      };
+      try {
+        rule.check(ctx);
+      } catch (err) {
+        // One failing rule must not take the others (or the server) down.
+        this.onRuleError?.(rule.id, err);
+      }
+    }
+    file.onDependency = undefined;
+    findings.sort((a, b) => a.start - b.start || a.rule.localeCompare(b.rule));
+    return { text: d.text, globalKey, deps, findings, volatile };
+  }
+
+  private toFinding(f: RelFinding, base: number, src: SourceText, severity: Severity): Finding {
+    return {
+      rule: f.rule,
+      range: src.range(base + f.start, base + f.end),
+      message: f.message,
+      severity,
+      fixes: f.fixes.map((x) => ({ title: x.title, edits: x.edits.map((e): TextEdit => ({ range: src.range(base + e.start, base + e.end), newText: e.newText })) })),
+    };
+  }
+
+  private suppress(findings: Finding[], src: SourceText, rules: Map<Rule, Severity>, tree: Tree, unusedSeverity: RuleSetting): Finding[] {
+    const root = tree.rootNode;
+    const directives = findDirectives(src, (off) => root.descendantForIndex(off, off)?.type === 'comment');
+    if (!directives.length) return findings;
+    const kept = findings.filter((f) => !suppressing(directives, f.rule, f.range.start.line));
+    if (unusedSeverity === 'off') return kept;
+    const enabledIds = new Set([...rules.keys()].map((r) => r.id));
+    for (const d of directives) {
+      for (const id of d.rules) {
+        const known = RULES_BY_ID.has(id);
+        if (known && (!enabledIds.has(id) || d.used.has(id))) continue;
+        const edit = removeRuleFromDirective(d, id, src);
+        kept.push({
+          rule: UNUSED_IGNORE.id,
+          range: src.range(d.start, d.end),
+          message: known ? `This goroutine-guard:${d.kind} directive suppresses nothing for ${id}: remove it.` : `Unknown rule "${id}" in goroutine-guard:${d.kind} directive.`,
+          severity: unusedSeverity,
+          fixes: [{ title: `Remove the unused directive for ${id}`, edits: [{ range: src.range(edit.start, edit.end), newText: edit.newText }] }],
+        });
+      }
+      if (!d.rules.length) {
+        kept.push({ rule: UNUSED_IGNORE.id, range: src.range(d.start, d.end), message: `goroutine-guard:${d.kind} needs a rule id: //goroutine-guard:${d.kind} <rule-id> <reason>`, severity: unusedSeverity, fixes: [] });
+      }
+    }
+    return kept.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  }
+}
+
+function depsHold(deps: Map<string, string>, index: FileIndex): boolean {
+  if (!deps.size) return true;
+  const byKey = new Map<string, DeclInfo>();
+  for (const d of index.decls) if (deps.has(d.key)) byKey.set(d.key, d);
+  for (const [k, text] of deps) if (byKey.get(k)?.text !== text) return false;
+  return true;
+}
+
+function advance(p: { row: number; column: number }, text: string): { row: number; column: number } {
+  const nl = text.lastIndexOf('\n');
+  if (nl === -1) return { row: p.row, column: p.column + text.length };
+  let rows = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) rows++;
+  return { row: p.row + rows, column: text.length - nl - 1 };
+}
+
+/** One-shot analysis of a text (CLI, tests). */
+export function analyzeText(text: string, opts: AnalyzeOptions = {}, onRuleError?: (rule: string, err: unknown) => void): Finding[] {
+  const a = new DocumentAnalyzer(text);
+  a.onRuleError = onRuleError;
+  try {
+    return a.analyze(opts);
+  } finally {
+    a.dispose();
+  }
+}
+
+export type { Position };

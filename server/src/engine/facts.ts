@@ -1,0 +1,662 @@
+// Shared facts, computed once per file (and per declaration, lazily) and handed to every rule:
+// goroutine launches and their bodies, channel operations, WaitGroup calls, loops, scopes, types, CFGs
+// and the contexts/done channels in scope.
+import { FUNC_TYPES, Node, unparen } from './ast';
+import { CFG } from './cfg';
+import type { DeclInfo, FileIndex } from './fileindex';
+import { Binding, Scopes } from './scope';
+import { derefNamed, GoType, isNamed, TypeInfer } from './typeinfer';
+
+export interface Launch {
+  /** 'go' for a go statement; 'async' for g.Go(func…)/wg.Go(func…)/g.TryGo(func…). */
+  kind: 'go' | 'async';
+  /** The go_statement, or the .Go call_expression. */
+  node: Node;
+  /** The launched call (`f(a, b)` in `go f(a, b)`), or the .Go call itself. */
+  call: Node;
+  /** The goroutine's code: a func_literal in this declaration, or a same-file function/method declaration. */
+  body: Node | undefined;
+  /** Set when the body is another top-level declaration. */
+  bodyDecl: DeclInfo | undefined;
+  /** Arguments passed to the body (for `go f(a, b)` and `go func(x T){…}(a)`). */
+  args: Node[];
+  /** The function (declaration or literal) that executes the launch. */
+  launcher: Node;
+  /** For async launches: the receiver (`g` of `g.Go`). */
+  receiver?: Node;
+}
+
+export interface ChanOp {
+  kind: 'send' | 'recv' | 'range' | 'close';
+  /** send_statement, unary `<-` expression, for_statement (range), or close call_expression. */
+  node: Node;
+  chan: Node;
+  /** Innermost function (declaration or literal) executing the operation. */
+  func: Node;
+  /** The select_statement when the operation is a select case's communication. */
+  select?: Node;
+}
+
+export interface WgCall {
+  method: 'Add' | 'Done' | 'Wait' | 'Go';
+  call: Node;
+  recv: Node;
+  func: Node;
+}
+
+export interface Loop {
+  node: Node;
+  kind: 'range' | 'clause' | 'cond' | 'infinite';
+  /** Variables the loop declares with := (per-iteration only from Go 1.22). */
+  vars: Binding[];
+  body: Node | undefined;
+}
+
+/** A context or done channel usable in a select at some point. */
+export interface Canceller {
+  kind: 'ctx' | 'done';
+  /** Source text to use in a fix: `ctx` gives `<-ctx.Done()`, a done channel `<-done`. */
+  expr: string;
+  binding?: Binding;
+}
+
+const bindingIds = new WeakMap<Binding, number>();
+let nextBindingId = 1;
+function bindingId(b: Binding): number {
+  let id = bindingIds.get(b);
+  if (!id) bindingIds.set(b, (id = nextBindingId++));
+  return id;
+}
+
+const DONE_NAME = /^(ctx)?(done|quit|stop|stopped|stopping|closing|closed|shutdown|exit|exiting|cancel|cancelled|canceled|die|dying|kill|term|terminate|abort|finish|finished)(c|ch|chan)?$/i;
+const DONE_FIELD = /(done|quit|stop|closing|closed|shutdown|exit|cancel|die|dying|kill|term|abort)/i;
+
+export class DeclFacts {
+  readonly scopes: Scopes;
+  readonly types: TypeInfer;
+  private _launches: Launch[] | undefined;
+  private _chanOps: ChanOp[] | undefined;
+  private _wgCalls: WgCall[] | undefined;
+  private _loops: Loop[] | undefined;
+  private readonly cfgs = new Map<Node, CFG>();
+  private _funcs: Node[] | undefined;
+
+  constructor(
+    readonly decl: DeclInfo,
+    readonly file: FileFacts,
+  ) {
+    const root = decl.node;
+    this.scopes = new Scopes(root, (name) => file.packageBinding(name));
+    this.types = new TypeInfer({
+      packagePath: (name, at) => this.packagePath(name, at),
+      resolve: (id) => this.scopes.resolve(id),
+      localType: (name) => file.localType(name),
+      funcResult: (name) => file.funcResult(name),
+      methodResult: (recv, name) => file.methodResult(recv, name),
+      importPath: (name) => file.index.imports.get(name),
+    });
+  }
+
+  get root(): Node {
+    return this.decl.node;
+  }
+
+  /** Import path when `name` (used at `at`) is a package name rather than a variable. */
+  packagePath(name: string, at: Node): string | undefined {
+    const path = this.file.index.imports.get(name);
+    if (!path) return undefined;
+    const id = at.type === 'identifier' ? at : at.type === 'selector_expression' ? at.child('operand') : undefined;
+    if (id && id.type === 'identifier' && id.text === name && this.scopes.resolve(id)) return undefined;
+    return path;
+  }
+
+  /** Import path of the package an identifier names, if it names one. */
+  pkgOf = (id: Node): string | undefined => (id.type === 'identifier' ? this.packagePath(id.text, id) : undefined);
+
+  /** `pkg.Name(…)` with pkg the import of `path`: returns Name. */
+  pkgCall(call: Node, path: string): string | undefined {
+    if (call.type !== 'call_expression') return undefined;
+    const fn = unparen(call.child('function'));
+    if (fn?.type !== 'selector_expression') return undefined;
+    const op = fn.child('operand');
+    if (op?.type !== 'identifier' || this.pkgOf(op) !== path) return undefined;
+    return fn.child('field')?.text;
+  }
+
+  /** Function declaration and every func literal in this declaration. */
+  get funcs(): Node[] {
+    return (this._funcs ??= this.root.findAll(FUNC_TYPES));
+  }
+
+  cfg(fn: Node): CFG {
+    let g = this.cfgs.get(fn);
+    if (!g) this.cfgs.set(fn, (g = new CFG(fn, this.pkgOf)));
+    return g;
+  }
+
+  /** Innermost function (declaration or literal) around `n`. */
+  funcOf(n: Node): Node {
+    for (let p: Node | null = n.parent; p; p = p.parent) if (FUNC_TYPES.includes(p.type)) return p;
+    return this.root;
+  }
+
+  typeOf(e: Node | undefined): GoType | undefined {
+    return this.types.typeOf(e);
+  }
+
+  // ---- goroutines ----
+
+  get launches(): Launch[] {
+    if (this._launches) return this._launches;
+    const out: Launch[] = [];
+    this.root.walk((n) => {
+      if (n.type === 'go_statement') {
+        const call = unparen(n.children[0]);
+        if (call?.type !== 'call_expression') return true;
+        const { body, bodyDecl } = this.callee(call);
+        out.push({ kind: 'go', node: n, call, body, bodyDecl, args: call.child('arguments')?.children ?? [], launcher: this.funcOf(n) });
+      } else if (n.type === 'call_expression') {
+        const fn = unparen(n.child('function'));
+        if (fn?.type !== 'selector_expression') return true;
+        const m = fn.child('field')?.text;
+        if (m !== 'Go' && m !== 'TryGo') return true;
+        const args = n.child('arguments')?.children ?? [];
+        const lit = unparen(args[args.length - 1]);
+        if (lit?.type !== 'func_literal') return true;
+        const recv = fn.child('operand')!;
+        if (recv.type === 'identifier' && this.pkgOf(recv)) return true;
+        out.push({ kind: 'async', node: n, call: n, body: lit, bodyDecl: undefined, args: [], launcher: this.funcOf(n), receiver: recv });
+      }
+      return true;
+    });
+    return (this._launches = out);
+  }
+
+  /** The body of a called function when it is a literal or a same-file function/method. */
+  callee(call: Node): { body: Node | undefined; bodyDecl: DeclInfo | undefined } {
+    const fn = unparen(call.child('function'));
+    if (!fn) return { body: undefined, bodyDecl: undefined };
+    if (fn.type === 'func_literal') return { body: fn, bodyDecl: undefined };
+    if (fn.type === 'identifier') {
+      const b = this.scopes.resolve(fn);
+      if (b?.kind === 'func' && b.func === undefined) {
+        const d = this.file.index.funcs.get(fn.text);
+        if (d && !d.hasError) return { body: this.file.declNode(d), bodyDecl: d };
+      }
+      if (b && b.kind === 'var' && b.value && unparen(b.value)?.type === 'func_literal' && this.scopes.writesTo(b).length === 0) {
+        return { body: unparen(b.value), bodyDecl: undefined };
+      }
+      return { body: undefined, bodyDecl: undefined };
+    }
+    if (fn.type === 'selector_expression') {
+      const op = fn.child('operand')!;
+      const name = fn.child('field')?.text ?? '';
+      if (op.type === 'identifier' && this.pkgOf(op)) return { body: undefined, bodyDecl: undefined };
+      const t = derefNamed(this.typeOf(op));
+      let d: DeclInfo | undefined;
+      if (t?.kind === 'named' && t.pkg === '') d = this.file.index.methods.get(`${t.name}.${name}`);
+      if (d && !d.hasError) return { body: this.file.declNode(d), bodyDecl: d };
+    }
+    return { body: undefined, bodyDecl: undefined };
+  }
+
+  /** Launches whose body is the given function node (a literal here, or this declaration itself). */
+  launchesOf(fn: Node): Launch[] {
+    if (fn === this.root && (this.decl.kind === 'func' || this.decl.kind === 'method')) return this.file.launchesOfDecl(this.decl);
+    return this.launches.filter((l) => l.body === fn);
+  }
+
+  /**
+   * The function whose execution runs `n`: its innermost function, skipping literals that are called in
+   * place or deferred (they run as part of the function around them).
+   */
+  runner(n: Node): Node {
+    let fn = this.funcOf(n);
+    while (fn.type === 'func_literal' && isCalledInPlace(fn) && fn.parent) fn = this.funcOf(fn);
+    return fn;
+  }
+
+  /** The innermost goroutine body (literal or launched declaration) that executes `n`, if any. */
+  goroutineOf(n: Node): { body: Node; launches: Launch[] } | undefined {
+    for (let p: Node | null = n.parent; p; p = p.parent) {
+      if (!FUNC_TYPES.includes(p.type)) continue;
+      const ls = this.launchesOf(p);
+      if (ls.length) return { body: p, launches: ls };
+      // A func literal that is not launched runs in its caller's goroutine only if called in place;
+      // stored or deferred closures are unknown: stop there.
+      if (p.type === 'func_literal' && !isCalledInPlace(p)) return undefined;
+    }
+    return undefined;
+  }
+
+  // ---- channels ----
+
+  get chanOps(): ChanOp[] {
+    if (this._chanOps) return this._chanOps;
+    const out: ChanOp[] = [];
+    this.root.walk((n) => {
+      switch (n.type) {
+        case 'send_statement': {
+          const ch = n.child('channel');
+          if (ch) out.push({ kind: 'send', node: n, chan: ch, func: this.funcOf(n), select: selectOf(n) });
+          break;
+        }
+        case 'unary_expression':
+          if (n.tokens[0] === '<-') {
+            const ch = n.child('operand');
+            if (ch) out.push({ kind: 'recv', node: n, chan: ch, func: this.funcOf(n), select: selectOf(n) });
+          }
+          break;
+        case 'for_statement': {
+          const rc = n.firstOfType('range_clause');
+          const over = rc?.child('right');
+          if (over) {
+            const t = this.typeOf(over);
+            if (t?.kind === 'chan' || (!t && looksLikeChannelName(over))) out.push({ kind: 'range', node: n, chan: over, func: this.funcOf(n) });
+          }
+          break;
+        }
+        case 'call_expression': {
+          const fn = n.child('function');
+          const args = n.child('arguments')?.children ?? [];
+          if (fn?.type === 'identifier' && fn.text === 'close' && args.length === 1 && !this.scopes.resolve(fn)) {
+            out.push({ kind: 'close', node: n, chan: args[0], func: this.funcOf(n) });
+          }
+          break;
+        }
+      }
+      return true;
+    });
+    return (this._chanOps = out);
+  }
+
+  /** `make(chan T[, n])` that initialises the binding, if that is how it was declared. */
+  makeOf(b: Binding | undefined): { call: Node; elem: Node | undefined; cap: Node | undefined } | undefined {
+    if (!b?.value || b.tuple) return undefined;
+    return makeChan(b.value);
+  }
+
+  // ---- identities ----
+
+  /**
+   * A string naming the variable or field an expression denotes, equal for equal places:
+   * `ch`, `s.results` (keyed by the struct type when known, so methods agree), `&wg` → `wg`.
+   * Undefined for anything else (calls, index expressions…).
+   */
+  refKey(e: Node | undefined): string | undefined {
+    e = unparen(e);
+    if (!e) return undefined;
+    if (e.type === 'identifier') {
+      if (e.text === '_') return undefined;
+      const b = this.scopes.resolve(e);
+      if (!b) return this.pkgOf(e) ? undefined : `ext:${e.text}`;
+      if (b.kind === 'package' || (b.func === undefined && b.kind !== 'func')) return `pkg:${b.name}`;
+      return `b${bindingId(b)}:${b.name}`;
+    }
+    if (e.type === 'unary_expression' && (e.tokens[0] === '&' || e.tokens[0] === '*')) return this.refKey(e.child('operand'));
+    if (e.type === 'selector_expression') {
+      const op = e.child('operand');
+      const field = e.child('field')?.text;
+      if (!op || !field) return undefined;
+      if (op.type === 'identifier' && this.pkgOf(op)) return `${this.pkgOf(op)}.${field}`;
+      const t = derefNamed(this.typeOf(op));
+      if (t?.kind === 'named' && t.pkg === '' && unparen(op)?.type === 'identifier') {
+        // Receiver-like access: the same field of the same type is the same place for our purposes.
+        const b = this.scopes.resolve(unparen(op)!);
+        if (b && (b.kind === 'recv' || b.kind === 'param' || b.kind === 'package')) return `T:${t.name}.${field}`;
+      }
+      const base = this.refKey(op);
+      return base ? `${base}.${field}` : undefined;
+    }
+    return undefined;
+  }
+
+  /** Binding of an identifier expression (through parens, & and *). */
+  bindingOf(e: Node | undefined): Binding | undefined {
+    e = unparen(e);
+    if (e?.type === 'unary_expression' && (e.tokens[0] === '&' || e.tokens[0] === '*')) return this.bindingOf(e.child('operand'));
+    return e?.type === 'identifier' ? this.scopes.resolve(e) : undefined;
+  }
+
+  // ---- sync.WaitGroup ----
+
+  get wgCalls(): WgCall[] {
+    if (this._wgCalls) return this._wgCalls;
+    const out: WgCall[] = [];
+    const candidates: WgCall[] = [];
+    this.root.walk((n) => {
+      if (n.type !== 'call_expression') return true;
+      const fn = unparen(n.child('function'));
+      if (fn?.type !== 'selector_expression') return true;
+      const m = fn.child('field')?.text;
+      if (m !== 'Add' && m !== 'Done' && m !== 'Wait' && m !== 'Go') return true;
+      const recv = fn.child('operand')!;
+      if (recv.type === 'identifier' && this.pkgOf(recv)) return true;
+      const nargs = n.child('arguments')?.children.length ?? 0;
+      if ((m === 'Add' || m === 'Go') !== (nargs === 1)) return true;
+      candidates.push({ method: m, call: n, recv, func: this.funcOf(n) });
+      return true;
+    });
+    // A receiver is a WaitGroup when typed so; when its type is unknown (another file's field), when
+    // its name says so and it is used with the WaitGroup protocol.
+    const verdict = new Map<string, boolean>();
+    for (const c of candidates) {
+      const key = this.refKey(c.recv) ?? c.recv.text;
+      let v = verdict.get(key);
+      if (v === undefined) {
+        v = this.isWaitGroupExpr(c.recv, candidates);
+        verdict.set(key, v);
+      }
+      if (v) out.push(c);
+    }
+    return (this._wgCalls = out);
+  }
+
+  isWaitGroupType(t: GoType | undefined): boolean {
+    const u = derefNamed(t);
+    return isNamed(u, 'sync', 'WaitGroup');
+  }
+
+  private isWaitGroupExpr(recv: Node, calls: WgCall[]): boolean {
+    const t = this.typeOf(recv);
+    if (t) return this.isWaitGroupType(t) || this.embedsWaitGroup(t);
+    const key = this.refKey(recv) ?? recv.text;
+    const methods = new Set(calls.filter((c) => (this.refKey(c.recv) ?? c.recv.text) === key).map((c) => c.method));
+    const last = lastName(recv);
+    if (/^(wg|.*(Wg|WG|WaitGroup|waitGroup|waitgroup))$/.test(last)) return true;
+    return methods.has('Add') && methods.has('Done') && methods.has('Wait');
+  }
+
+  private embedsWaitGroup(t: GoType): boolean {
+    const st = this.types.structOf(t);
+    if (!st) return false;
+    for (const fd of st.firstOfType('field_declaration_list')?.children ?? []) {
+      if (fd.type === 'field_declaration' && fd.childrenIn('name').length === 0 && this.isWaitGroupType(this.types.fromTypeNode(fd.child('type')))) return true;
+    }
+    return false;
+  }
+
+  // ---- loops ----
+
+  get loops(): Loop[] {
+    if (this._loops) return this._loops;
+    const out: Loop[] = [];
+    for (const n of this.root.findAll('for_statement')) {
+      const rc = n.firstOfType('range_clause');
+      const fc = n.firstOfType('for_clause');
+      const vars = this.scopes.declaredIn(n).filter((b) => b.kind === 'range' || (fc && b.decl?.parent === fc));
+      const kind = rc ? 'range' : fc ? 'clause' : n.children.some((c) => c.field !== 'body') ? 'cond' : 'infinite';
+      out.push({ node: n, kind, vars, body: n.child('body') });
+    }
+    return (this._loops = out);
+  }
+
+  /** Innermost loop around `n` inside the same function. */
+  loopOf(n: Node): Node | undefined {
+    for (let p: Node | null = n.parent; p; p = p.parent) {
+      if (FUNC_TYPES.includes(p.type)) return undefined;
+      if (p.type === 'for_statement' && p.child('body')?.contains(n)) return p;
+    }
+    return undefined;
+  }
+
+  // ---- contexts and done channels ----
+
+  isContextType(t: GoType | undefined): boolean {
+    return isNamed(t, 'context', 'Context');
+  }
+
+  /** Contexts and done channels a select at `at` could wait on, innermost first. */
+  cancellersAt(at: Node): Canceller[] {
+    const out: Canceller[] = [];
+    const recvFields: Binding[] = [];
+    for (const b of this.scopes.visibleAt(at, () => true)) {
+      if (b.kind === 'type' || b.kind === 'func' || b.kind === 'const') continue;
+      const t = this.types.typeOfBinding(b);
+      if (this.isContextType(t)) out.push({ kind: 'ctx', expr: b.name, binding: b });
+      else if (isDoneChan(t) && DONE_NAME.test(b.name)) out.push({ kind: 'done', expr: b.name, binding: b });
+      else if (t?.kind === 'chan' && t.dir !== 'send' && b.value && this.isCtxDoneCall(b.value)) out.push({ kind: 'done', expr: b.name, binding: b });
+      else if (b.kind === 'recv') recvFields.push(b);
+    }
+    // Fields of the receiver: s.ctx, s.done, s.quit…
+    for (const r of recvFields) {
+      const st = this.types.structOf(this.types.typeOfBinding(r));
+      for (const fd of st?.firstOfType('field_declaration_list')?.children ?? []) {
+        if (fd.type !== 'field_declaration') continue;
+        const ft = this.types.fromTypeNode(fd.child('type'));
+        for (const nm of fd.childrenIn('name')) {
+          if (this.isContextType(ft)) out.push({ kind: 'ctx', expr: `${r.name}.${nm.text}` });
+          else if (isDoneChan(ft) && DONE_FIELD.test(nm.text)) out.push({ kind: 'done', expr: `${r.name}.${nm.text}` });
+        }
+      }
+    }
+    return out;
+  }
+
+  isCtxDoneCall(e: Node | undefined): boolean {
+    e = unparen(e);
+    if (e?.type !== 'call_expression') return false;
+    const fn = unparen(e.child('function'));
+    if (fn?.type !== 'selector_expression' || fn.child('field')?.text !== 'Done') return false;
+    if ((e.child('arguments')?.children.length ?? 0) !== 0) return false;
+    const op = fn.child('operand');
+    const t = this.typeOf(op);
+    return this.isContextType(t) || (!t && /ctx|context/i.test(lastName(op!)));
+  }
+
+  /**
+   * Whether a select case's communication waits for cancellation: `<-ctx.Done()`, `<-done`,
+   * `<-s.quit`, `<-stop`.
+   */
+  isCancelRecv(comm: Node): boolean {
+    let e: Node | undefined = comm;
+    if (comm.type === 'receive_statement') e = comm.child('right');
+    else if (comm.type === 'expression_statement') e = comm.children[0];
+    e = unparen(e);
+    if (e?.type !== 'unary_expression' || e.tokens[0] !== '<-') return false;
+    const ch = unparen(e.child('operand'));
+    if (!ch) return false;
+    if (this.isCtxDoneCall(ch)) return true;
+    const t = this.typeOf(ch);
+    const name = lastName(ch);
+    if (t) {
+      if (t.kind !== 'chan') return false;
+      if (isDoneChan(t) && (DONE_NAME.test(name) || DONE_FIELD.test(name))) return true;
+      const b = this.bindingOf(ch);
+      return !!b && this.isCtxDoneCall(b.value);
+    }
+    return DONE_NAME.test(name) || (ch.type === 'selector_expression' && DONE_FIELD.test(name));
+  }
+}
+
+/** Per-file facts shared by all rules; per-declaration facts are created on first use. */
+export class FileFacts {
+  private readonly declFacts = new Map<DeclInfo, DeclFacts>();
+  private readonly pkgBindings = new Map<string, Binding | null>();
+  /** Called with every other declaration a rule's result depends on. */
+  onDependency: ((d: DeclInfo) => void) | undefined;
+
+  constructor(
+    readonly index: FileIndex,
+    private readonly launchCache?: LaunchCache,
+  ) {}
+
+  facts(d: DeclInfo): DeclFacts {
+    let f = this.declFacts.get(d);
+    if (!f) this.declFacts.set(d, (f = new DeclFacts(d, this)));
+    return f;
+  }
+
+  /** Another declaration's facts, noting that the current result depends on it. */
+  depFacts(d: DeclInfo): DeclFacts {
+    this.onDependency?.(d);
+    return this.facts(d);
+  }
+
+  /** A declaration's mirror, noting that the current result depends on it. */
+  declNode(d: DeclInfo): Node {
+    this.onDependency?.(d);
+    return d.node;
+  }
+
+  /** Facts of the declaration that contains a node of any mirrored declaration. */
+  factsFor(n: Node): DeclFacts | undefined {
+    const d = this.index.declAt(n.start);
+    if (!d || !d.isMirrored) return undefined;
+    let root = n;
+    while (root.parent) root = root.parent;
+    if (root !== d.node) return undefined;
+    this.onDependency?.(d);
+    return this.facts(d);
+  }
+
+  packageBinding(name: string): Binding | undefined {
+    const cached = this.pkgBindings.get(name);
+    if (cached !== undefined) return cached ?? undefined;
+    let b: Binding | undefined;
+    const fd = this.index.funcs.get(name);
+    if (fd) b = { name, kind: 'func', id: undefined, decl: undefined, index: 0, scope: undefined, visibleFrom: 0, func: undefined };
+    else if (this.index.types.has(name)) b = { name, kind: 'type', id: undefined, decl: undefined, index: 0, scope: undefined, visibleFrom: 0, func: undefined };
+    else {
+      const vd = this.index.values.get(name);
+      if (vd && !vd.hasError) {
+        const spec = vd.node.findAll(['var_spec', 'const_spec']).find((s) => s.childrenIn('name').some((n) => n.text === name));
+        if (spec) {
+          const names = spec.childrenIn('name');
+          const i = names.findIndex((n) => n.text === name);
+          const values = spec.child('value')?.children ?? [];
+          const one = values.length === names.length;
+          b = {
+            name,
+            kind: 'package',
+            id: names[i],
+            decl: spec,
+            index: i,
+            typeNode: spec.child('type'),
+            value: values.length ? (one ? values[i] : values[0]) : undefined,
+            tuple: values.length > 0 && !one,
+            scope: undefined,
+            visibleFrom: 0,
+            func: undefined,
+          };
+        }
+      }
+    }
+    this.pkgBindings.set(name, b ?? null);
+    return b;
+  }
+
+  localType(name: string): Node | undefined {
+    const d = this.index.types.get(name);
+    if (!d || d.hasError) return undefined;
+    const spec = d.node.findAll(['type_spec', 'type_alias']).find((s) => s.child('name')?.text === name);
+    return spec?.child('type');
+  }
+
+  funcResult(name: string): Node | undefined {
+    const d = this.index.funcs.get(name);
+    if (!d || d.hasError) return undefined;
+    return d.node.child('result');
+  }
+
+  methodResult(recv: string | undefined, name: string): Node | undefined {
+    const d = recv ? this.index.methods.get(`${recv}.${name}`) : undefined;
+    if (!d || d.hasError) return undefined;
+    return d.node.child('result');
+  }
+
+  /**
+   * Keys of the same-file declarations a declaration launches as goroutines. Cached across analyses by
+   * the declaration's text (callee resolution depends only on it and on the file's type and function
+   * signatures, which are part of `launchCache.key`).
+   */
+  calleesOf(d: DeclInfo): string[] {
+    if ((d.kind !== 'func' && d.kind !== 'method' && d.kind !== 'var') || d.hasError) return [];
+    const text = d.text;
+    if (!LAUNCH_TEXT.test(text)) return [];
+    const cache = this.launchCache;
+    const hit = cache?.entries.get(text);
+    if (hit) return hit;
+    const saved = this.onDependency;
+    this.onDependency = undefined;
+    const keys = [...new Set(this.facts(d).launches.filter((l) => l.bodyDecl).map((l) => l.bodyDecl!.key))];
+    this.onDependency = saved;
+    cache?.entries.set(text, keys);
+    return keys;
+  }
+
+  /** Go statements anywhere in the file that launch this function or method declaration. */
+  launchesOfDecl(d: DeclInfo): Launch[] {
+    const out: Launch[] = [];
+    for (const c of this.index.decls) {
+      if (!this.calleesOf(c).includes(d.key)) continue;
+      this.onDependency?.(c);
+      for (const l of this.facts(c).launches) if (l.bodyDecl === d) out.push(l);
+    }
+    return out;
+  }
+
+  /** Summary of launch sites, part of the cache key of every declaration's result. */
+  launchSummary(): string {
+    const parts: string[] = [];
+    for (const d of this.index.decls) {
+      const ks = this.calleesOf(d);
+      if (ks.length) parts.push(`${d.key}->${ks.join(',')}`);
+    }
+    return parts.join(';');
+  }
+}
+
+/** Launch callees by declaration text, valid while `key` (types and signatures of the file) holds. */
+export interface LaunchCache {
+  key: string;
+  entries: Map<string, string[]>;
+}
+
+export const LAUNCH_TEXT = /\bgo\b|\.(Try)?Go\(/;
+
+function selectOf(n: Node): Node | undefined {
+  // send_statement / receive_statement directly as a case's communication
+  let c: Node | undefined = n;
+  if (c.parent?.type === 'expression_statement' || c.parent?.type === 'receive_statement') c = c.parent;
+  if (c.parent?.type === 'expression_list' && c.parent.parent?.type === 'receive_statement') c = c.parent.parent;
+  if (c.field === 'communication' && c.parent?.type === 'communication_case') return c.parent.parent ?? undefined;
+  return undefined;
+}
+
+export function isDoneChan(t: GoType | undefined): boolean {
+  if (t?.kind !== 'chan') return false;
+  if (t.elemType?.kind === 'struct') return true;
+  const e = t.elem;
+  return !!e && (e.type === 'struct_type' && e.text.replace(/\s/g, '') === 'struct{}');
+}
+
+export function makeChan(e: Node | undefined): { call: Node; elem: Node | undefined; cap: Node | undefined } | undefined {
+  e = unparen(e);
+  if (e?.type !== 'call_expression') return undefined;
+  const fn = e.child('function');
+  if (fn?.type !== 'identifier' || fn.text !== 'make') return undefined;
+  const args = e.child('arguments')?.children ?? [];
+  if (args[0]?.type !== 'channel_type') return undefined;
+  return { call: e, elem: args[0].child('value'), cap: args[1] };
+}
+
+/** Last identifier of `a.b.c` (or the identifier itself). */
+export function lastName(e: Node): string {
+  e = unparen(e) ?? e;
+  if (e.type === 'selector_expression') return e.child('field')?.text ?? '';
+  if (e.type === 'unary_expression') return lastName(e.child('operand') ?? e);
+  return e.type === 'identifier' ? e.text : '';
+}
+
+function looksLikeChannelName(e: Node): boolean {
+  return /(^ch$|Ch$|Chan$|^c$|jobs|results|work|queue|tasks|events|msgs|messages|in$|out$)/i.test(lastName(e));
+}
+
+/** `func(){…}()` or `defer func(){…}()`: the literal runs in its caller's goroutine. */
+export function isCalledInPlace(lit: Node): boolean {
+  let c: Node = lit;
+  while (c.parent?.type === 'parenthesized_expression') c = c.parent;
+  const p = c.parent;
+  return p?.type === 'call_expression' && c.field === 'function' && p.parent?.type !== 'go_statement';
+}

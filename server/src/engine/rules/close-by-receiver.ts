@@ -1,0 +1,145 @@
+import { Node, unparen } from '../ast';
+import { deleteStatement } from '../edits';
+import type { ChanOp, DeclFacts } from '../facts';
+import type { OffsetFix, Rule, RuleContext } from '../rule';
+import { paramNames, show, statementOf } from './util';
+
+interface Sender {
+  facts: DeclFacts;
+  op: ChanOp;
+}
+
+export const closeByReceiver: Rule = {
+  id: 'close-by-receiver',
+  title: 'Channel closed by its receiver while others send',
+  defaultSeverity: 'warning',
+  summary: 'close(ch) is executed by code that only receives from ch while other code sends on it: the next send panics.',
+  trigger: /\bclose\(/,
+  patterns: ['workerpool', 'pipeline'],
+  check(ctx) {
+    const f = ctx.facts;
+    for (const close of f.chanOps) {
+      if (close.kind !== 'close') continue;
+      const key = f.refKey(close.chan);
+      if (!key) continue;
+      const closer = f.runner(close.node);
+      const mine = f.chanOps.filter((o) => o !== close && f.refKey(o.chan) === key && f.runner(o.node) === closer);
+      if (mine.some((o) => o.kind === 'send')) continue; // the closer is a sender: that is the right place
+      const receives = mine.filter((o) => (o.kind === 'recv' || o.kind === 'range') && o.node.start < close.node.start);
+      if (!receives.length && !insideRangeOver(f, close, key)) continue;
+      if (waitsBefore(f, closer, close.node)) continue; // wg.Wait()/g.Wait() for the senders first
+      const senders = sendersOf(ctx, f, key, closer, close);
+      if (!senders.length) continue;
+      if (singleValueAlreadyReceived(f, senders, mine, close)) continue;
+      const s = senders[0];
+      const where = `line ${ctx.src.lineOf(s.op.node.start) + 1}`;
+      ctx.report({
+        node: close.node,
+        message:
+          `close(${show(close.chan)}) is called by a receiver of ${show(close.chan)} while other code still sends on it (${where}): ` +
+          `a send on a closed channel panics. Let the sender close the channel after its last send; a receiver that wants to stop should cancel a context or close a separate done channel.`,
+        fixes: removeFix(ctx, close, senders, key),
+      });
+    }
+  },
+};
+
+function insideRangeOver(f: DeclFacts, close: ChanOp, key: string): boolean {
+  for (let p: Node | null = close.node.parent; p; p = p.parent) {
+    if (p.type === 'func_literal') return false;
+    if (p.type === 'for_statement') {
+      const over = p.firstOfType('range_clause')?.child('right');
+      if (over && f.refKey(over) === key) return true;
+    }
+  }
+  return false;
+}
+
+function waitsBefore(f: DeclFacts, closer: Node, at: Node): boolean {
+  let found = false;
+  closer.walk((n) => {
+    if (found || n.start >= at.start) return false;
+    if (n !== closer && n.type === 'func_literal' && !f.launchesOf(n).length && f.runner(n) !== closer) return false;
+    if (n.type === 'call_expression') {
+      const fn = unparen(n.child('function'));
+      if (fn?.type === 'selector_expression' && fn.child('field')?.text === 'Wait' && (n.child('arguments')?.children.length ?? 0) === 0 && f.runner(n) === closer) found = true;
+    }
+    return true;
+  });
+  return found;
+}
+
+/** Sends on the same channel executed by other functions: goroutines here, or same-file functions it is passed to. */
+function sendersOf(ctx: RuleContext, f: DeclFacts, key: string, closer: Node, close: ChanOp): Sender[] {
+  const out: Sender[] = [];
+  for (const o of f.chanOps) if (o.kind === 'send' && f.refKey(o.chan) === key && f.runner(o.node) !== closer) out.push({ facts: f, op: o });
+  // Passed to a same-file function that sends on its parameter: go producer(ch).
+  for (const l of f.launches) {
+    if (!l.bodyDecl) continue;
+    const i = l.args.findIndex((a) => f.refKey(a) === key);
+    if (i < 0) continue;
+    out.push(...paramSenders(ctx, l.bodyDecl, i));
+  }
+  // A field of a same-file type: its other methods may send.
+  if (key.startsWith('T:')) {
+    const [type] = key.slice(2).split('.');
+    for (const d of ctx.file.index.decls) {
+      if (d.kind !== 'method' || d.recvType !== type || d === ctx.decl || d.hasError || !d.text.includes('<-')) continue;
+      const df = ctx.file.depFacts(d);
+      for (const o of df.chanOps) if (o.kind === 'send' && df.refKey(o.chan) === key) out.push({ facts: df, op: o });
+    }
+  }
+  // The closer is a function whose channel parameter comes from callers that also hand it to senders.
+  const b = f.bindingOf(close.chan);
+  if (b?.kind === 'param' && b.func === f.root && closer === f.root && (ctx.decl.kind === 'func' || ctx.decl.kind === 'method')) {
+    const idx = paramNames(f.root).indexOf(b.name);
+    for (const d of ctx.file.index.decls) {
+      if (d === ctx.decl || d.hasError || (d.kind !== 'func' && d.kind !== 'method') || !d.text.includes(ctx.decl.names[0])) continue;
+      const df = ctx.file.depFacts(d);
+      for (const call of df.root.findAll('call_expression')) {
+        const callee = df.callee(call);
+        if (callee.bodyDecl !== ctx.decl) continue;
+        const arg = call.child('arguments')?.children[idx];
+        const argKey = df.refKey(arg);
+        if (!argKey) continue;
+        for (const o of df.chanOps) if (o.kind === 'send' && df.refKey(o.chan) === argKey) out.push({ facts: df, op: o });
+        for (const l of df.launches) {
+          if (!l.bodyDecl || l.bodyDecl === ctx.decl) continue;
+          const j = l.args.findIndex((a) => df.refKey(a) === argKey);
+          if (j >= 0) out.push(...paramSenders(ctx, l.bodyDecl, j));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function paramSenders(ctx: RuleContext, d: import('../fileindex').DeclInfo, index: number): Sender[] {
+  const df = ctx.file.depFacts(d);
+  const name = paramNames(df.root)[index];
+  if (!name) return [];
+  const out: Sender[] = [];
+  for (const o of df.chanOps) {
+    const b = df.bindingOf(o.chan);
+    if (o.kind === 'send' && b?.kind === 'param' && b.name === name && b.func === df.root) out.push({ facts: df, op: o });
+  }
+  return out;
+}
+
+/** `go func() { ch <- v }(); x := <-ch; close(ch)`: the only value was received; nothing can send any more. */
+function singleValueAlreadyReceived(f: DeclFacts, senders: Sender[], mine: ChanOp[], close: ChanOp): boolean {
+  if (senders.length !== 1 || senders[0].facts !== f) return false;
+  const s = senders[0].op.node;
+  for (let p: Node | null = s.parent; p; p = p.parent) if (p.type === 'for_statement') return false;
+  return mine.some((o) => o.kind === 'recv' && !o.select && o.node.start < close.node.start && !f.loopOf(o.node) && f.runner(o.node) === f.runner(close.node) && !o.node.ancestor('if_statement', 'expression_switch_statement', 'select_statement', 'type_switch_statement'));
+}
+
+function removeFix(ctx: RuleContext, close: ChanOp, senders: Sender[], key: string): OffsetFix[] {
+  // Certain only when some sender already closes the channel itself.
+  const senderCloses = senders.some((s) => s.facts.chanOps.some((o) => o.kind === 'close' && s.facts.refKey(o.chan) === (s.facts === ctx.facts ? key : s.facts.refKey(s.op.chan)) && s.facts.runner(o.node) === s.facts.runner(s.op.node)));
+  if (!senderCloses) return [];
+  const stmt = statementOf(close.node);
+  if (!stmt || (stmt.type !== 'expression_statement' && stmt.type !== 'defer_statement') || unparen(stmt.children[0]) !== close.node) return [];
+  const del = deleteStatement(stmt, ctx.src);
+  return del ? [{ title: `Remove close(${show(close.chan)}): the sender already closes it`, edits: [del] }] : [];
+}

@@ -1,0 +1,23 @@
+// The rule registry. Adding a rule: one module here, one docs/rules/<id>.md, one test/fixtures/<id>/.
+import type { Rule } from '../rule';
+import { closeByReceiver } from './close-by-receiver';
+import { loopVarCapture } from './loop-var-capture';
+import { sendWithoutCancel } from './send-without-cancel';
+import { wgAddInGoroutine } from './wg-add-in-goroutine';
+
+export const RULES: Rule[] = [wgAddInGoroutine, closeByReceiver, sendWithoutCancel, loopVarCapture];
+
+/** Reported by the engine itself for suppression directives that suppress nothing. */
+export const UNUSED_IGNORE: Rule = {
+  id: 'unused-ignore',
+  title: 'Unused suppression directive',
+  defaultSeverity: 'hint',
+  summary: 'A //goroutine-guard:ignore or file-ignore directive that suppresses no finding (or names an unknown rule).',
+  trigger: /$^/,
+  check: () => undefined,
+};
+
+/** Every id a diagnostic can carry (rules plus the engine's own). */
+export const ALL_RULES: Rule[] = [...RULES, UNUSED_IGNORE];
+
+export const RULES_BY_ID = new Map<string, Rule>(ALL_RULES.map((r) => [r.id, r]));

@@ -1,0 +1,129 @@
+// Helpers several rules share. Facts belong in facts.ts; this is presentation and small AST queries.
+import { Node, unparen } from '../ast';
+import type { DeclFacts, Launch } from '../facts';
+import type { Binding } from '../scope';
+
+/** Root identifier of `a`, `a.b.c`, `&a.b`, `(*a).b`. */
+export function rootIdent(e: Node | undefined): Node | undefined {
+  e = unparen(e);
+  while (e) {
+    if (e.type === 'identifier') return e;
+    if (e.type === 'selector_expression') e = unparen(e.child('operand'));
+    else if (e.type === 'unary_expression' && (e.tokens[0] === '&' || e.tokens[0] === '*')) e = unparen(e.child('operand'));
+    else return undefined;
+  }
+  return undefined;
+}
+
+export function rootBinding(f: DeclFacts, e: Node | undefined): Binding | undefined {
+  const id = rootIdent(e);
+  return id ? f.scopes.resolve(id) : undefined;
+}
+
+/** Whether a binding is declared inside `fn` (its own local, not a parameter or a captured variable). */
+export function isLocalTo(b: Binding | undefined, fn: Node): boolean {
+  if (!b || !b.decl) return false;
+  if (b.kind === 'param' || b.kind === 'recv' || b.kind === 'result') return false;
+  return fn.isAncestorOf(b.decl);
+}
+
+/** `&x` → `x`; `x` → `*x` is not needed for method calls (Go takes the address). */
+export function stripAddr(text: string): string {
+  return text.startsWith('&') ? text.slice(1) : text;
+}
+
+/**
+ * Rewrites an expression used inside a launched body so it means the same at the launch site: a
+ * parameter becomes the argument passed for it, a method receiver becomes the call's operand.
+ * Undefined when that is not certain.
+ */
+export function exprAtLaunch(bodyFacts: DeclFacts, e: Node, launch: Launch): string | undefined {
+  const id = rootIdent(e);
+  if (!id || !launch.body) return undefined;
+  const b = bodyFacts.scopes.resolve(id);
+  const suffix = bodyFacts.root.src.text.slice(id.end, unparen(e)!.end);
+  if (e.type === 'unary_expression') return undefined;
+  if (!b || b.func === undefined) return e.text; // package-level: same everywhere in the package
+  if (b.func !== launch.body) {
+    if (launch.body.isAncestorOf(b.func)) return undefined;
+    // Captured from an enclosing function: visible at the launch site when declared before it.
+    return b.decl && b.decl.start < launch.node.start ? e.text : undefined;
+  }
+  if (b.kind === 'param') {
+    const params = paramNames(launch.body);
+    const i = params.indexOf(b.name);
+    const arg = i >= 0 ? launch.args[i] : undefined;
+    if (!arg || params.length !== launch.args.length) return undefined;
+    const base = unparen(arg)!;
+    if (!/^&?[A-Za-z_][\w.]*$/.test(base.text)) return undefined;
+    return stripAddr(base.text) + suffix;
+  }
+  if (b.kind === 'recv') {
+    const fn = unparen(launch.call.child('function'));
+    const op = fn?.type === 'selector_expression' ? fn.child('operand') : undefined;
+    if (!op || !/^[A-Za-z_][\w.]*$/.test(op.text)) return undefined;
+    return op.text + suffix;
+  }
+  return undefined;
+}
+
+/** Parameter names in order (`_` and unnamed as ''). */
+export function paramNames(fn: Node): string[] {
+  const out: string[] = [];
+  for (const p of fn.child('parameters')?.children ?? []) {
+    if (p.type !== 'parameter_declaration' && p.type !== 'variadic_parameter_declaration') continue;
+    const names = p.childrenIn('name');
+    if (!names.length) out.push('');
+    for (const n of names) out.push(n.text);
+  }
+  return out;
+}
+
+/** The statement holding an expression (expression_statement, go_statement, …) in a statement list. */
+export function statementOf(n: Node): Node | undefined {
+  for (let p: Node | null = n; p; p = p.parent) if (p.parent?.type === 'statement_list') return p;
+  return undefined;
+}
+
+/** Whether identifiers in `e` all resolve to bindings that are visible at `at` and declared outside `inside`. */
+export function movableTo(f: DeclFacts, e: Node, inside: Node, at: Node): boolean {
+  let ok = true;
+  e.walk((n) => {
+    if (!ok) return false;
+    if (n.type === 'func_literal') {
+      ok = false;
+      return false;
+    }
+    if (n.type === 'identifier') {
+      const b = f.scopes.resolve(n);
+      if (b && b.func !== undefined && (inside.isAncestorOf(b.id ?? b.decl!) || b.func === inside || (b.decl && b.decl.start > at.start))) ok = false;
+    }
+    return true;
+  });
+  return ok;
+}
+
+/** Result parameters of a function: none, named, or unnamed. */
+export function resultKind(fn: Node): 'none' | 'named' | 'unnamed' {
+  const r = fn.child('result');
+  if (!r) return 'none';
+  if (r.type !== 'parameter_list') return 'unnamed';
+  const decls = r.children.filter((c) => c.type === 'parameter_declaration');
+  if (!decls.length) return 'none';
+  return decls.every((d) => d.childrenIn('name').length > 0) ? 'named' : 'unnamed';
+}
+
+/** Short display form of an expression for messages. */
+export function show(e: Node | undefined): string {
+  if (!e) return '?';
+  const t = e.text.replace(/\s+/g, ' ');
+  return t.length > 60 ? t.slice(0, 57) + '...' : t;
+}
+
+/** Counts `name(` call sites in the file text (a cheap, conservative upper bound). */
+export function countCallSites(text: string, name: string, method: boolean): number {
+  const re = new RegExp(`${method ? '\\.' : '(?<![.\\w])'}${name}\\s*\\(`, 'g');
+  let n = 0;
+  for (const _ of text.matchAll(re)) n++;
+  return n;
+}

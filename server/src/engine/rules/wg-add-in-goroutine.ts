@@ -1,0 +1,72 @@
+import { unparen } from '../ast';
+import { deleteStatement, insertLinesBefore } from '../edits';
+import type { Launch, WgCall } from '../facts';
+import type { OffsetFix, Rule, RuleContext } from '../rule';
+import { countCallSites, exprAtLaunch, isLocalTo, movableTo, rootBinding, show, statementOf } from './util';
+
+export const wgAddInGoroutine: Rule = {
+  id: 'wg-add-in-goroutine',
+  title: 'WaitGroup.Add called inside the goroutine it counts',
+  defaultSeverity: 'warning',
+  summary: 'wg.Add runs inside the goroutine it is meant to count, so wg.Wait can return before the goroutine has started.',
+  trigger: /\.Add\(/,
+  patterns: ['waitgroup'],
+  check(ctx) {
+    const f = ctx.facts;
+    for (const add of f.wgCalls) {
+      if (add.method !== 'Add') continue;
+      const g = f.goroutineOf(add.call);
+      if (!g) continue;
+      // A WaitGroup declared inside the goroutine counts something else (its own children).
+      if (isLocalTo(rootBinding(f, add.recv), g.body)) continue;
+      if (addsForChildren(ctx, add, g.body)) continue;
+      const wg = show(add.recv);
+      ctx.report({
+        node: add.call,
+        message:
+          `${wg}.Add is called inside the goroutine it counts: ${wg}.Wait() can run before this goroutine starts, ` +
+          `see a zero counter and return early. Call ${wg}.Add before the go statement.`,
+        fixes: fix(ctx, add, g.body, g.launches),
+      });
+    }
+  },
+};
+
+/** `go func() { wg.Add(1); go child() }()`: the Add counts goroutines this one launches afterwards. */
+function addsForChildren(ctx: RuleContext, add: WgCall, body: import('../ast').Node): boolean {
+  const f = ctx.facts;
+  const key = f.refKey(add.recv);
+  for (const l of f.launches) {
+    if (!body.isAncestorOf(l.node) || l.node.start < add.call.start) continue;
+    if (l.args.some((a) => f.refKey(a) === key)) return true;
+    if (l.body && l.body.start >= body.start && l.body.end <= body.end && f.wgCalls.some((c) => l.body!.isAncestorOf(c.call) && f.refKey(c.recv) === key)) return true;
+    if (l.bodyDecl) return true; // passes the work to another function: assume it is counted there
+  }
+  return false;
+}
+
+function fix(ctx: RuleContext, add: WgCall, body: import('../ast').Node, launches: Launch[]): OffsetFix[] {
+  if (launches.length !== 1) return [];
+  const launch = launches[0];
+  const f = ctx.facts;
+  const stmt = statementOf(add.call);
+  // Only an unconditional Add at the top of the goroutine's body moves without changing meaning.
+  const bodyList = body.child('body')?.firstOfType('statement_list');
+  if (!stmt || stmt.parent !== bodyList || stmt.type !== 'expression_statement' || unparen(stmt.children[0]) !== add.call) return [];
+  if (launch.bodyDecl) {
+    const d = launch.bodyDecl;
+    if (countCallSites(ctx.src.text, d.names[0], d.kind === 'method') !== 1) return [];
+  }
+  const launchStmt = launch.kind === 'go' ? launch.node : statementOf(launch.node);
+  if (!launchStmt || launchStmt.parent?.type !== 'statement_list') return [];
+  // The launch may be in another declaration; its facts resolve names there.
+  const launcherFacts = ctx.file.factsFor(launch.node);
+  if (!launcherFacts) return [];
+  const recv = exprAtLaunch(f, add.recv, launch);
+  const arg = add.call.child('arguments')!.children[0];
+  if (!recv || !movableTo(f, arg, body, launch.node)) return [];
+  const del = deleteStatement(stmt, ctx.src);
+  const ins = insertLinesBefore(launchStmt, ctx.src, [`${recv}.Add(${arg.text})`]);
+  if (!del || !ins) return [];
+  return [{ title: `Move ${recv}.Add(${arg.text}) before the go statement`, edits: [ins, del] }];
+}
