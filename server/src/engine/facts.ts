@@ -406,8 +406,20 @@ export class DeclFacts {
     return isNamed(t, 'context', 'Context');
   }
 
-  /** Contexts and done channels a select at `at` could wait on, innermost first. */
+  /**
+   * Contexts and done channels a select at `at` could wait on, innermost first. A channel that this
+   * declaration sends on is a completion signal, not a cancellation: it is not one.
+   */
   cancellersAt(at: Node): Canceller[] {
+    const sentOn = new Set(this.chanOps.filter((o) => o.kind === 'send').map((o) => this.refKey(o.chan)));
+    return this.rawCancellersAt(at).filter((c) => c.kind === 'ctx' || !sentOn.has(c.binding ? this.refKeyOfBinding(c.binding) : `T?${c.expr}`));
+  }
+
+  private refKeyOfBinding(b: Binding): string {
+    return b.kind === 'package' || (b.func === undefined && b.kind !== 'func') ? `pkg:${b.name}` : `b${bindingId(b)}:${b.name}`;
+  }
+
+  private rawCancellersAt(at: Node): Canceller[] {
     const out: Canceller[] = [];
     const recvFields: Binding[] = [];
     for (const b of this.scopes.visibleAt(at, () => true)) {

@@ -122,7 +122,7 @@ export function show(e: Node | undefined): string {
 
 /** Counts `name(` call sites in the file text (a cheap, conservative upper bound). */
 export function countCallSites(text: string, name: string, method: boolean): number {
-  const re = new RegExp(`${method ? '\\.' : '(?<![.\\w])'}${name}\\s*\\(`, 'g');
+  const re = new RegExp(`${method ? '\\.' : '(?<![.\\w])(?<!func\\s+)'}${name}\\s*\\(`, 'g');
   let n = 0;
   for (const _ of text.matchAll(re)) n++;
   return n;
