@@ -1,0 +1,13 @@
+// Bundle entry (dist/cli.js, the package's `goroutine-guard` bin).
+import { run } from './cli';
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    // exitCode, not exit(): large outputs to a pipe must be flushed first.
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`goroutine-guard: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exitCode = 2;
+  },
+);
