@@ -272,8 +272,27 @@ export class DeclFacts {
 
   /** `make(chan T[, n])` that initialises the binding, if that is how it was declared. */
   makeOf(b: Binding | undefined): { call: Node; elem: Node | undefined; cap: Node | undefined } | undefined {
-    if (!b?.value || b.tuple) return undefined;
-    return makeChan(b.value);
+    if (!b || b.tuple) return undefined;
+    if (b.value) return this.scopes.writesTo(b).length ? undefined : makeChan(b.value);
+    // `var ch chan T` then `ch = make(chan T, n)`: one assignment, from a make.
+    const writes = this.scopes.writesTo(b);
+    if (writes.length !== 1) return undefined;
+    const asg = writes[0].parent?.parent;
+    if (asg?.type !== 'assignment_statement' || !asg.hasToken('=')) return undefined;
+    const left = asg.child('left')?.children ?? [];
+    const right = asg.child('right')?.children ?? [];
+    const i = left.indexOf(writes[0]);
+    return left.length === right.length && i >= 0 ? makeChan(right[i]) : undefined;
+  }
+
+  /**
+   * The node of `fn`'s own body that executes `n`: `n` itself, or the statement holding the in-place or
+   * deferred literal `n` is in (a deferred literal's code runs when the defer statement's function exits).
+   */
+  anchorIn(fn: Node, n: Node): Node {
+    let cur = n;
+    for (let p: Node | null = n.parent; p && p !== fn; p = p.parent) if (p.type === 'func_literal') cur = p;
+    return cur;
   }
 
   // ---- identities ----

@@ -1,4 +1,5 @@
 import { Node, unparen } from '../ast';
+import { DeclFacts, isCalledInPlace } from '../facts';
 import type { OffsetEdit, Rule } from '../rule';
 
 type How = 'go' | 'defer' | 'Go';
@@ -34,7 +35,11 @@ export const loopVarCapture: Rule = {
     const f = ctx.facts;
     for (const loop of f.loops) {
       if (!loop.vars.length || !loop.body) continue;
-      const launched = loop.body.findAll('func_literal').map((lit) => ({ lit, how: launchedAs(lit) })).filter((x) => x.how) as { lit: Node; how: How }[];
+      const loopFunc = f.funcOf(loop.node);
+      const launched = (loop.body.findAll('func_literal').map((lit) => ({ lit, how: launchedAs(lit) })).filter((x) => x.how) as { lit: Node; how: How }[]).filter(
+        // A defer inside a closure that runs within the iteration fires within the iteration too.
+        (l) => (l.how !== 'defer' || f.funcOf(l.lit) === loopFunc) && !iterationWaitsFor(f, loop.body!, l.lit),
+      );
       if (!launched.length) continue;
       for (const v of loop.vars) {
         const reported = new Set<number>();
@@ -57,6 +62,45 @@ export const loopVarCapture: Rule = {
     }
   },
 };
+
+/**
+ * The iteration itself waits for the launched closure after launching it: it receives from a channel the
+ * closure sends on or closes, or calls Wait on a WaitGroup the closure calls Done on (or the group whose
+ * Go started it). The closure then runs before the variable moves on.
+ */
+function iterationWaitsFor(f: DeclFacts, body: Node, lit: Node): boolean {
+  if (launchedAs(lit) === 'defer') return false;
+  const signals = new Set<string>();
+  for (const o of f.chanOps) {
+    if ((o.kind === 'send' || o.kind === 'close') && lit.isAncestorOf(o.node)) {
+      const k = f.refKey(o.chan);
+      if (k) signals.add(k);
+    }
+  }
+  for (const c of f.wgCalls) if (c.method === 'Done' && lit.isAncestorOf(c.call)) signals.add(f.refKey(c.recv) ?? '');
+  const launchCall = lit.parent?.type === 'argument_list' ? lit.parent.parent : undefined;
+  const group = launchCall ? unparen(launchCall.child('function'))?.child('operand') : undefined;
+  if (group) signals.add(f.refKey(group) ?? '');
+  signals.delete('');
+  if (!signals.size) return false;
+  const loopFunc = f.funcOf(lit);
+  let waits = false;
+  body.walk((n) => {
+    if (waits || n.end <= lit.end) return n.end > lit.end || n.isAncestorOf(lit);
+    if (n.type === 'func_literal' && f.funcOf(n) === loopFunc && !isCalledInPlace(n)) return false;
+    if (n.type === 'unary_expression' && n.tokens[0] === '<-' && signals.has(f.refKey(n.child('operand')) ?? '')) waits = true;
+    if (n.type === 'for_statement') {
+      const over = n.firstOfType('range_clause')?.child('right');
+      if (over && signals.has(f.refKey(over) ?? '')) waits = true;
+    }
+    if (n.type === 'call_expression') {
+      const fn = unparen(n.child('function'));
+      if (fn?.type === 'selector_expression' && fn.child('field')?.text === 'Wait' && signals.has(f.refKey(fn.child('operand')) ?? '')) waits = true;
+    }
+    return true;
+  });
+  return waits;
+}
 
 /** Inserts `name := name` as the loop body's first line. */
 function copyEdit(text: string, body: Node, name: string, forIndent: string): OffsetEdit | undefined {
