@@ -178,17 +178,27 @@ export class DocumentAnalyzer {
         file,
         src,
         goVersion: version,
+        lineRef: (at) => `line ${LINE_MARK}${typeof at === 'number' ? at : at.start}${LINE_END}`,
         report: (r: Report) => {
           const start = r.start ?? r.node?.start;
           const end = r.end ?? r.node?.end;
           if (start === undefined || end === undefined || start < d.start || end > d.end) return; // a rule reports only in its declaration
           const fixes = (r.fixes ?? []).filter((f) => f.edits.length > 0);
           for (const f of fixes) for (const e of f.edits) if (e.start < d.start || e.end > d.end) volatile = true;
+          // Line references inside the declaration move with it; others make the result uncacheable.
+          const message = r.message.replace(LINE_RE, (_, off: string) => {
+            const o = Number(off);
+            if (o < d.start || o > d.end) {
+              volatile = true;
+              return `${ABS_MARK}${o}${LINE_END}`;
+            }
+            return `${LINE_MARK}${o - d.start}${LINE_END}`;
+          });
           findings.push({
             rule: rule.id,
             start: start - d.start,
             end: end - d.start,
-            message: r.message,
+            message,
             fixes: fixes.map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ start: e.start - d.start, end: e.end - d.start, newText: e.newText })) })),
           });
         },
@@ -206,10 +216,13 @@ export class DocumentAnalyzer {
   }
 
   private toFinding(f: RelFinding, base: number, src: SourceText, severity: Severity): Finding {
+    const message = f.message.includes(LINE_END)
+      ? f.message.replace(LINE_RE, (_, off: string) => String(src.lineOf(base + Number(off)) + 1)).replace(ABS_RE, (_, off: string) => String(src.lineOf(Number(off)) + 1))
+      : f.message;
     return {
       rule: f.rule,
       range: src.range(base + f.start, base + f.end),
-      message: f.message,
+      message,
       severity,
       fixes: f.fixes.map((x) => ({ title: x.title, edits: x.edits.map((e): TextEdit => ({ range: src.range(base + e.start, base + e.end), newText: e.newText })) })),
     };
@@ -242,6 +255,13 @@ export class DocumentAnalyzer {
     return kept.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   }
 }
+
+// Private-use characters delimit line references in cached messages: never valid in rule text.
+const LINE_MARK = '\uE000';
+const ABS_MARK = '\uE001';
+const LINE_END = '\uE002';
+const LINE_RE = /\uE000(\d+)\uE002/g;
+const ABS_RE = /\uE001(\d+)\uE002/g;
 
 function depsHold(deps: Map<string, string>, index: FileIndex): boolean {
   if (!deps.size) return true;

@@ -35,6 +35,11 @@ export interface RuleContext {
   readonly src: SourceText;
   readonly goVersion: GoVersion;
   report(r: Report): void;
+  /**
+   * "line N" of a node or offset, for messages. Use this instead of computing the number: findings are
+   * cached per declaration and moved when lines are inserted above, and the reference moves with them.
+   */
+  lineRef(at: Node | number): string;
 }
 
 export interface Rule {

@@ -32,7 +32,7 @@ export const closeByReceiver: Rule = {
       if (!senders.length) continue;
       if (singleValueAlreadyReceived(f, senders, mine, close)) continue;
       const s = senders[0];
-      const where = `line ${ctx.src.lineOf(s.op.node.start) + 1}`;
+      const where = ctx.lineRef(s.op.node);
       ctx.report({
         node: close.node,
         message:
