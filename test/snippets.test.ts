@@ -65,8 +65,7 @@ describe('pattern snippets', function () {
       assert.ok(!seen.has(p.prefix), `duplicate prefix ${p.prefix}`);
       seen.add(p.prefix);
       assert.ok(!GO_EXTENSION_PREFIXES.includes(p.prefix), `${p.prefix} collides with a Go extension snippet`);
-      // VS Code offers a snippet when the typed word is a prefix of its prefix: "go" must not offer ours.
-      assert.ok(/^[a-z][a-z-]*$/.test(p.prefix), `${p.prefix}: lower-case words only`);
+      assert.ok(/^[a-z]+(-[a-z]+)*$/.test(p.prefix), `${p.prefix}: lower-case words joined by hyphens`);
     }
   });
 
@@ -180,5 +179,208 @@ describe('pattern snippets', function () {
       assert.deepStrictEqual(res.unformatted, [], `not gofmt-clean:\n${text}`);
       assert.deepStrictEqual(analyzeText(text, { moduleGoVersion: '1.21' }), []);
     });
+  });
+});
+
+/**
+ * Just enough of the vscode API for client/src/patterns.ts: one Go document in one editor, a QuickPick that
+ * answers with a chosen label, and insertSnippet behaving as VS Code does (placeholders at their defaults,
+ * later lines indented like the line the snippet starts on).
+ */
+class FakeVscode {
+  text: string;
+  version = 1;
+  active: number;
+  messages: string[] = [];
+  picks: { label: string; description?: string; detail?: string }[][] = [];
+  answer: string | undefined;
+  commands = new Map<string, (...args: unknown[]) => unknown>();
+  languageId = 'go';
+
+  constructor(text: string, cursor: number) {
+    this.text = text;
+    this.active = cursor;
+  }
+
+  positionAt(offset: number) {
+    const before = this.text.slice(0, offset);
+    const line = before.split('\n').length - 1;
+    return { line, character: offset - (before.lastIndexOf('\n') + 1) };
+  }
+
+  offsetAt(pos: { line: number; character: number }): number {
+    let off = 0;
+    for (let l = 0; l < pos.line; l++) off = this.text.indexOf('\n', off) + 1;
+    return off + pos.character;
+  }
+
+  module() {
+    const doc = {
+      get languageId() {
+        return self.languageId;
+      },
+      get version() {
+        return self.version;
+      },
+      getText: () => self.text,
+      offsetAt: (p: { line: number; character: number }) => self.offsetAt(p),
+      positionAt: (o: number) => self.positionAt(o),
+    };
+    const self = this;
+    const editor = {
+      document: doc,
+      get selection() {
+        return { active: self.positionAt(self.active) };
+      },
+      edit: async (cb: (b: { replace(r: { start: unknown; end: unknown }, t: string): void }) => void) => {
+        const edits: { start: number; end: number; text: string }[] = [];
+        cb({ replace: (r, t) => edits.push({ start: self.offsetAt(r.start as never), end: self.offsetAt(r.end as never), text: t }) });
+        for (const e of edits.sort((a, b) => b.start - a.start)) {
+          self.text = self.text.slice(0, e.start) + e.text + self.text.slice(e.end);
+          if (e.end <= self.active) self.active += e.text.length - (e.end - e.start);
+        }
+        self.version++;
+        return true;
+      },
+      insertSnippet: async (s: { value: string }, pos: { line: number; character: number }) => {
+        const at = self.offsetAt(pos);
+        const lineStart = self.text.lastIndexOf('\n', at - 1) + 1;
+        const indent = /^[ \t]*/.exec(self.text.slice(lineStart, at))![0];
+        const code = expandSnippet(s.value).replace(/\n(?=.)/g, `\n${indent}`).replace(/[ \t]+$/gm, '');
+        self.text = self.text.slice(0, at) + code + self.text.slice(at);
+        self.version++;
+        return true;
+      },
+    };
+    return {
+      window: {
+        activeTextEditor: editor,
+        showWarningMessage: async (m: string) => void self.messages.push(m),
+        showErrorMessage: async (m: string) => void self.messages.push(m),
+        showQuickPick: async <T extends { label: string }>(items: T[]) => {
+          self.picks.push(items);
+          return items.find((i) => i.label === self.answer);
+        },
+      },
+      commands: {
+        registerCommand: (id: string, fn: (...args: unknown[]) => unknown) => {
+          self.commands.set(id, fn);
+          return { dispose: () => self.commands.delete(id) };
+        },
+      },
+      Range: class {
+        constructor(
+          public start: unknown,
+          public end: unknown,
+        ) {}
+      },
+      SnippetString: class {
+        constructor(public value: string) {}
+      },
+    };
+  }
+}
+
+describe('the Insert Concurrency Pattern command (client/src/patterns.ts, with a stand-in vscode API)', () => {
+  const Module = require('module') as { _load: (request: string, ...rest: unknown[]) => unknown };
+  let fake: FakeVscode;
+  let run: (arg?: unknown) => Promise<void>;
+
+  function setup(text: string, cursor: number): void {
+    fake = new FakeVscode(text, cursor);
+    const vscodeModule = fake.module();
+    const load = Module._load;
+    Module._load = function (request: string, ...rest: unknown[]) {
+      return request === 'vscode' ? vscodeModule : load.call(this, request, ...rest);
+    };
+    try {
+      const modPath = require.resolve('../client/src/patterns');
+      delete require.cache[modPath];
+          const { registerPatternCommands } = require(modPath) as typeof import('../client/src/patterns');
+      const subscriptions: unknown[] = [];
+      registerPatternCommands({ subscriptions, asAbsolutePath: (p: string) => path.join(ROOT, p) } as never);
+      assert.strictEqual(subscriptions.length, 1);
+    } finally {
+      Module._load = load;
+    }
+    const fn = fake.commands.get('goroutineGuard.insertPattern');
+    assert.ok(fn, 'goroutineGuard.insertPattern is not registered');
+    run = async (arg?: unknown) => void (await fn(arg));
+  }
+
+  const source = ['package svc', '', 'import "fmt"', '', 'func Run() {', '\t', '\tfmt.Println("done")', '}', ''].join('\n');
+  const inRun = source.indexOf('\t\n') + 1;
+
+  it('with a prefix (as code actions call it) inserts that pattern at the cursor and adds its import', async () => {
+    setup(source, inRun);
+    await run('waitgroup');
+    assert.deepStrictEqual(fake.messages, []);
+    assert.strictEqual(
+      fake.text,
+      [
+        'package svc',
+        '',
+        'import (',
+        '\t"fmt"',
+        '\t"sync"',
+        ')',
+        '',
+        'func Run() {',
+        '\tvar wg sync.WaitGroup',
+        '\tfor i := 0; i < 4; i++ {',
+        '\t\twg.Add(1) // before go, so Wait cannot return before this goroutine is counted',
+        '\t\tgo func(id int) {',
+        '\t\t\tdefer wg.Done()',
+        '',
+        '\t\t}(i)',
+        '\t}',
+        '\twg.Wait()',
+        '\tfmt.Println("done")',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('without a prefix (palette, or the context menu passing a URI) offers every pattern in a quick pick', async () => {
+    setup(source, inRun);
+    fake.answer = 'Fan-in (generic merge)';
+    await run({ scheme: 'file', path: '/x/svc.go' });
+    assert.strictEqual(fake.picks.length, 1);
+    const items = fake.picks[0];
+    assert.deepStrictEqual(items.map((i) => i.label).sort(), patterns.map((p) => p.name).sort());
+    for (const i of items) {
+      const p = patterns.find((x) => x.name === i.label)!;
+      assert.ok(i.description?.startsWith(`${p.prefix} · inserts ${p.topLevel ? 'a function' : 'statements'}`), i.description);
+      assert.strictEqual(i.detail, p.description);
+    }
+    // A top-level pattern goes after the function holding the cursor, with the imports it needs.
+    assert.ok(fake.text.includes('import (\n\t"context"\n\t"fmt"\n\t"sync"\n)\n'), fake.text);
+    assert.ok(fake.text.includes('\tfmt.Println("done")\n}\n\n// merge forwards the values'), fake.text);
+    assert.ok(fake.text.endsWith('\treturn out\n}\n'), fake.text);
+  });
+
+  it('dismissing the quick pick changes nothing', async () => {
+    setup(source, inRun);
+    fake.answer = undefined;
+    await run();
+    assert.strictEqual(fake.text, source);
+    assert.strictEqual(fake.version, 1);
+  });
+
+  it('refuses unknown prefixes, statements outside a function, and non-Go editors, saying why', async () => {
+    setup(source, inRun);
+    await run('no-such-pattern');
+    assert.match(fake.messages.pop() ?? '', /no concurrency pattern named "no-such-pattern"/);
+
+    setup(source, source.indexOf('import'));
+    await run('errgroup');
+    assert.match(fake.messages.pop() ?? '', /inserts statements: place the cursor inside a function body/);
+
+    setup(source, inRun);
+    fake.languageId = 'plaintext';
+    await run('waitgroup');
+    assert.match(fake.messages.pop() ?? '', /open a Go file/);
+    assert.strictEqual(fake.text, source);
   });
 });
