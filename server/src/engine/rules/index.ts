@@ -1,11 +1,14 @@
 // The rule registry. Adding a rule: one module here, one docs/rules/<id>.md, one test/fixtures/<id>/.
 import type { Rule } from '../rule';
 import { closeByReceiver } from './close-by-receiver';
+import { doubleClose } from './double-close';
 import { loopVarCapture } from './loop-var-capture';
+import { missingWgDone } from './missing-wg-done';
+import { sendAfterClose } from './send-after-close';
 import { sendWithoutCancel } from './send-without-cancel';
 import { wgAddInGoroutine } from './wg-add-in-goroutine';
 
-export const RULES: Rule[] = [wgAddInGoroutine, closeByReceiver, sendWithoutCancel, loopVarCapture];
+export const RULES: Rule[] = [wgAddInGoroutine, closeByReceiver, sendWithoutCancel, loopVarCapture, doubleClose, sendAfterClose, missingWgDone];
 
 /** Reported by the engine itself for suppression directives that suppress nothing. */
 export const UNUSED_IGNORE: Rule = {

@@ -1,0 +1,322 @@
+import { Node, unparen } from '../ast';
+import type { CNode } from '../cfg';
+import { deleteStatement } from '../edits';
+import type { DeclFacts, Launch, WgCall } from '../facts';
+import type { Binding } from '../scope';
+import type { OffsetEdit, OffsetFix, Rule, RuleContext } from '../rule';
+import { climbTo } from './double-close';
+import { countCallSites, paramNames, rootIdent, show, statementOf } from './util';
+
+/** How the goroutine's body names the launcher's WaitGroup. */
+interface WgInBody {
+  is(e: Node): boolean;
+  /** The text the body uses for it (for the fix); undefined when the body has no name for it. */
+  name: string | undefined;
+  /** The WaitGroup is reachable from other code (a field, a package variable, or its address escaped). */
+  shared: boolean;
+  /** The root variable through which other code could reach it from inside the body (`s` of `s.wg`). */
+  rootIs?: (e: Node) => boolean;
+}
+
+export const missingWgDone: Rule = {
+  id: 'missing-wg-done',
+  title: 'Goroutine counted by wg.Add that does not always call wg.Done',
+  defaultSeverity: 'warning',
+  summary: 'A goroutine counted by wg.Add never calls wg.Done(), or calls it only on some paths without defer: wg.Wait() blocks forever.',
+  trigger: /\.Add\(/,
+  patterns: ['waitgroup'],
+  check(ctx) {
+    const f = ctx.facts;
+    if (!f.wgCalls.some((c) => c.method === 'Add')) return;
+    for (const l of f.launches) {
+      if (l.kind !== 'go' || !l.body) continue;
+      checkLaunch(ctx, l);
+    }
+  },
+};
+
+function checkLaunch(ctx: RuleContext, l: Launch): void {
+  const f = ctx.facts;
+  const body = l.body!;
+  const bf = l.bodyDecl ? ctx.file.depFacts(l.bodyDecl) : f;
+  const immediate = precedingAdd(f, l);
+  const candidates: WgCall[] = immediate ? [immediate] : earlierAdds(f, l);
+  for (const add of candidates) {
+    const wg = wgInBody(ctx, f, bf, l, add);
+    if (!wg) continue;
+    const usage = usageIn(bf, body, wg);
+    if (usage === 'unknown') return;
+    // Counted: right after the Add, or the body clearly works with this WaitGroup.
+    if (!immediate && !usage.dones.length && !wg.name) continue;
+    if (!immediate && !usage.dones.length && !passesWg(f, l, add)) continue;
+    if (usage.waits) return; // a goroutine that waits on the group is not one it counts
+    // Right after an Add, but the body calls Done on another group: that Add is not for this goroutine.
+    if (!usage.dones.length && bf.wgCalls.some((c) => c.method === 'Done' && body.isAncestorOf(c.call))) return;
+    if (wg.shared && mayReachElsewhere(ctx, bf, body, wg)) return;
+    const g = bf.cfg(body);
+    if (g.hasGoto) return;
+    const doneNodes = new Set<CNode>();
+    for (const d of usage.dones) {
+      const cl = climbTo(bf, d.call, body);
+      if (!cl || cl.launches.length || cl.once) return; // Done in a nested goroutine or a stored closure
+      const n = g.nodeFor(cl.anchor);
+      if (!n) return;
+      // A Done that runs again on the next iteration counts items, not this goroutine.
+      if (g.reachable(n, n)) return;
+      doneNodes.add(n);
+    }
+    const leak = pathAvoiding(g, doneNodes);
+    if (!leak) return;
+    const wgText = show(add.recv).replace(/^&/, '');
+    const addLine = ctx.src.lineOf(add.call.start) + 1;
+    const where = leak.ast?.type === 'return_statement' ? ` (the return at line ${bf.root.src.lineOf(leak.ast.start) + 1})` : '';
+    const consequence = `${wgText}.Wait() then blocks forever`;
+    const msg = usage.dones.length
+      ? `This goroutine is counted by ${wgText}.Add (line ${addLine}) but can finish without calling ${wgText}.Done()${where}: ${consequence}. Call defer ${wg.name ?? wgText}.Done() as its first statement.`
+      : wg.name
+        ? `This goroutine is counted by ${wgText}.Add (line ${addLine}) but never calls ${wgText}.Done(): ${consequence}. Call defer ${wg.name}.Done() as its first statement.`
+        : `This goroutine is counted by ${wgText}.Add (line ${addLine}) but never calls ${wgText}.Done() and cannot reach ${wgText}: ${consequence}. Pass it a *sync.WaitGroup and call defer wg.Done() as its first statement.`;
+    ctx.report({ node: l.node, message: msg, fixes: fix(ctx, l, bf, body, wg, usage.dones) });
+    return;
+  }
+}
+
+/** `wg.Add(…)` as the statement right before the go statement. */
+function precedingAdd(f: DeclFacts, l: Launch): WgCall | undefined {
+  let prev = l.node.prevSibling;
+  while (prev?.type === 'comment') prev = prev.prevSibling;
+  if (prev?.type !== 'expression_statement' || l.node.parent?.type !== 'statement_list') return undefined;
+  const call = unparen(prev.children[0]);
+  return f.wgCalls.find((c) => c.method === 'Add' && c.call === call);
+}
+
+/** Adds executed earlier by the same function as the launch, latest first. */
+function earlierAdds(f: DeclFacts, l: Launch): WgCall[] {
+  const runner = f.runner(l.node);
+  return f.wgCalls.filter((c) => c.method === 'Add' && c.call.start < l.node.start && f.runner(c.call) === runner).reverse();
+}
+
+function passesWg(f: DeclFacts, l: Launch, add: WgCall): boolean {
+  const key = f.refKey(add.recv);
+  return !!key && l.args.some((a) => f.refKey(a) === key);
+}
+
+/** How the body refers to the launcher's WaitGroup, or undefined when we cannot tell. */
+function wgInBody(ctx: RuleContext, f: DeclFacts, bf: DeclFacts, l: Launch, add: WgCall): WgInBody | undefined {
+  const key = f.refKey(add.recv);
+  if (!key) return undefined;
+  const body = l.body!;
+  const rb = rootBindingOf(f, add.recv);
+  const local = !!rb && rb.func !== undefined && rb.kind !== 'param' && rb.kind !== 'recv' && unparen(add.recv)!.type !== 'selector_expression';
+  const escaped = local && escapes(f, rb!, l, add);
+  // The argument (if any) that carries it.
+  const params = paramNames(body);
+  const variadic = body.child('parameters')?.children.some((p) => p.type === 'variadic_parameter_declaration');
+  let param: Binding | undefined;
+  if (!variadic && params.length === l.args.length && !params.includes('')) {
+    const i = l.args.findIndex((a) => f.refKey(a) === key);
+    if (i >= 0) {
+      const arg = unparen(l.args[i])!;
+      const pdecl = body.child('parameters')!.children.filter((p) => p.type === 'parameter_declaration').flatMap((p) => p.childrenIn('name').map((n) => ({ n, p })))[i];
+      // By value the goroutine gets a copy: its Done could never reach this group (wg-copied reports that).
+      const byPointer = arg.type === 'unary_expression' ? arg.tokens[0] === '&' : pdecl?.p.child('type')?.type === 'pointer_type';
+      if (!pdecl || !byPointer) return undefined;
+      param = bf.scopes.resolve(pdecl.n);
+    }
+  }
+  if (!l.bodyDecl) {
+    // A literal: it sees the launcher's variables (unless a parameter shadows the name).
+    const root = rootIdent(add.recv);
+    const shadowed = !!root && params.includes(root.text);
+    const recvText = unparen(add.recv)!.text.replace(/^&/, '');
+    return {
+      is: (e) => (!shadowed && f.refKey(e) === key) || (!!param && bf.bindingOf(e) === param),
+      name: param ? param.name : shadowed || !/^[A-Za-z_][\w.]*$/.test(recvText) ? undefined : recvText,
+      shared: !local || escaped,
+      rootIs: rb && !local ? (e) => f.bindingOf(e) === rb : undefined,
+    };
+  }
+  if (param) return { is: (e) => bf.bindingOf(e) === param, name: param.name, shared: escaped };
+  // go s.worker(): the receiver's field.
+  const recvNode = bf.root.child('receiver')?.findAll('identifier')[0];
+  const recv = recvNode ? bf.scopes.resolve(recvNode) : undefined;
+  const fn = unparen(l.call.child('function'));
+  const a = unparen(add.recv)!;
+  if (fn?.type === 'selector_expression' && a.type === 'selector_expression' && f.refKey(a.child('operand')) === f.refKey(fn.child('operand')) && f.refKey(a.child('operand'))) {
+    const field = a.child('field')!.text;
+    if (!recv) return { is: () => false, name: undefined, shared: true };
+    return {
+      is: (e) => {
+        const u = unparen(e);
+        return u?.type === 'selector_expression' && u.child('field')?.text === field && bf.bindingOf(u.child('operand')) === recv;
+      },
+      name: `${recv.name}.${field}`,
+      shared: true,
+      rootIs: (e) => bf.bindingOf(e) === recv,
+    };
+  }
+  // A package-level WaitGroup is the same everywhere.
+  if (key.startsWith('pkg:')) {
+    const name = key.slice(4);
+    const shadowed = bf.scopes.visibleAt(bf.root.child('body') ?? bf.root, (b) => b.name === name).length > 0;
+    return { is: (e) => bf.refKey(e) === key, name: shadowed ? undefined : name, shared: true };
+  }
+  if (local && !escaped) return { is: () => false, name: undefined, shared: false }; // the function cannot reach it
+  return undefined;
+}
+
+function rootBindingOf(f: DeclFacts, e: Node): Binding | undefined {
+  const id = rootIdent(e);
+  return id ? f.scopes.resolve(id) : undefined;
+}
+
+/**
+ * The local WaitGroup is reachable by other code: its address or value is passed, stored or returned
+ * (other than to the goroutine being checked), or a closure other than the goroutine uses it.
+ */
+function escapes(f: DeclFacts, b: Binding, l: Launch, _add: WgCall): boolean {
+  for (const r of f.scopes.references(b)) {
+    if (l.body && l.body.isAncestorOf(r)) continue;
+    if (l.args.some((a) => a === r || a.isAncestorOf(r))) continue;
+    let e: Node = r;
+    while (e.parent?.type === 'parenthesized_expression') e = e.parent;
+    const p = e.parent;
+    if (p?.type === 'selector_expression' && p.field !== 'field' && /^(Add|Done|Wait)$/.test(p.child('field')?.text ?? '') && p.parent?.type === 'call_expression') {
+      // A Done in a stored closure (not a goroutine of its own): that closure may be what finishes the work.
+      const fn = f.runner(r);
+      if (p.child('field')!.text === 'Done' && fn.type === 'func_literal' && !f.launches.some((x) => x.body === fn)) return true;
+      continue;
+    }
+    return true;
+  }
+  return false;
+}
+
+interface Usage {
+  dones: WgCall[];
+  waits: boolean;
+}
+
+/** WaitGroup uses inside the body; 'unknown' when it is handed to other code or used in other ways. */
+function usageIn(bf: DeclFacts, body: Node, wg: WgInBody): Usage | 'unknown' {
+  const dones: WgCall[] = [];
+  let waits = false;
+  let unknown = false;
+  const block = body.child('body');
+  if (!block) return 'unknown';
+  block.walk((n) => {
+    if (unknown) return false;
+    if (n.type !== 'identifier' && n.type !== 'selector_expression' && n.type !== 'unary_expression') return true;
+    if (!wg.is(n)) return true;
+    let e: Node = n;
+    while (e.parent?.type === 'parenthesized_expression') e = e.parent;
+    const p = e.parent;
+    const m = p?.type === 'selector_expression' && p.child('operand') === e ? p.child('field')?.text : undefined;
+    if (m && p!.parent?.type === 'call_expression' && p!.field === 'function') {
+      const call = p!.parent;
+      if (m === 'Done') {
+        const c = bf.wgCalls.find((x) => x.call === call);
+        if (c) dones.push(c);
+        else unknown = true;
+      } else if (m === 'Wait') waits = true;
+      else unknown = true; // Add inside: counts children, or the wg-add-in-goroutine bug; not ours
+      return false;
+    }
+    unknown = true;
+    return false;
+  });
+  return unknown ? 'unknown' : { dones, waits };
+}
+
+/**
+ * For a WaitGroup other code can reach: whether the body calls code that might call Done for it (a
+ * method of the struct holding it, a function it is passed to, or any same-package function for a
+ * package-level group).
+ */
+function mayReachElsewhere(ctx: RuleContext, bf: DeclFacts, body: Node, wg: WgInBody): boolean {
+  const index = ctx.file.index;
+  // A same-file function or method may call Done when its text mentions Done; another file's may always.
+  const callsDone = (d: import('../fileindex').DeclInfo | undefined) => !d || d.hasError || ctx.file.declNode(d).text.includes('Done(');
+  const viaRoot = (e: Node | undefined) => !!wg.rootIs && !!e && !!rootIdent(e) && wg.rootIs(rootIdent(e)!);
+  const packageLevel = !wg.rootIs;
+  let found = false;
+  body.walk((n) => {
+    if (found) return false;
+    if (n.type !== 'call_expression') return true;
+    const fn = unparen(n.child('function'));
+    const args = n.child('arguments')?.children ?? [];
+    const passesRoot = args.some((a) => wg.is(a) || viaRoot(a));
+    if (fn?.type === 'selector_expression') {
+      const op = fn.child('operand')!;
+      if (wg.is(op)) return true; // wg.Done() itself
+      if (viaRoot(op)) {
+        // s.finish(), or s.mu.Lock(): a method of another package's type cannot know our WaitGroup.
+        const t = bf.typeOf(unparen(op));
+        const tn = t?.kind === 'pointer' ? t.elem : t;
+        if (tn?.kind === 'named' && tn.pkg !== '') return true;
+        const m = tn?.kind === 'named' ? index.methods.get(`${tn.name}.${fn.child('field')?.text}`) : undefined;
+        if (callsDone(m)) found = true;
+      } else if (passesRoot) {
+        const pkg = op.type === 'identifier' ? bf.pkgOf(op) : undefined;
+        if (!pkg) found = true;
+      }
+    } else if (fn?.type === 'identifier') {
+      const b = bf.scopes.resolve(fn);
+      const builtin = !b && /^(append|cap|clear|close|complex|copy|delete|imag|len|make|max|min|new|panic|print|println|real|recover)$/.test(fn.text);
+      if (!builtin && (!b || b.kind === 'func') && (packageLevel || passesRoot)) {
+        // An unqualified call is a same-package function, maybe in another file.
+        if (callsDone(index.funcs.get(fn.text))) found = true;
+      } else if (b && b.kind !== 'func' && (packageLevel || passesRoot)) found = true; // a func value: unknown
+    } else if (fn?.type !== 'func_literal' && passesRoot) found = true;
+    return true;
+  });
+  return found;
+}
+
+/** A path from entry to exit through none of `through`: returns the last node before the exit. */
+function pathAvoiding(g: import('../cfg').CFG, through: Set<CNode>): CNode | undefined {
+  const seen = new Set<number>();
+  const stack: CNode[] = [g.entry];
+  while (stack.length) {
+    const c = stack.pop()!;
+    if (seen.has(c.id)) continue;
+    seen.add(c.id);
+    if (through.has(c)) continue;
+    for (const s of c.succs) {
+      if (s === g.exit) return c;
+      stack.push(s);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `defer wg.Done()` as the body's first statement, removing the other Done calls (all must be plain
+ * statements of their own). Not offered when the body has no name for the WaitGroup, or a launched
+ * function is started elsewhere too (the new Done would run for launches nobody counted).
+ */
+function fix(ctx: RuleContext, l: Launch, bf: DeclFacts, body: Node, wg: WgInBody, dones: WgCall[]): OffsetFix[] {
+  if (!wg.name) return [];
+  if (l.bodyDecl && countCallSites(ctx.src.text, l.bodyDecl.names[0], l.bodyDecl.kind === 'method') !== 1) return [];
+  const block = body.child('body');
+  if (!block) return [];
+  const text = ctx.src.text;
+  let i = block.start + 1;
+  while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\r')) i++;
+  if (text.startsWith('//', i)) while (i < text.length && text[i] !== '\n') i++;
+  if (text[i] !== '\n') return [];
+  const first = block.firstOfType('statement_list')?.children[0];
+  const indent = first ? ctx.src.indentAt(first.start) : ctx.src.indentAt(block.start) + '\t';
+  const edits: OffsetEdit[] = [{ start: i + 1, end: i + 1, newText: `${indent}defer ${wg.name}.Done()\n` }];
+  for (const d of dones) {
+    const stmt = statementOf(d.call);
+    if (!stmt) return [];
+    const plain = (stmt.type === 'expression_statement' || stmt.type === 'defer_statement') && unparen(stmt.children[0]) === d.call;
+    if (!plain) return [];
+    const del = deleteStatement(stmt, ctx.src);
+    if (!del) return [];
+    edits.push(del);
+  }
+  void bf;
+  return [{ title: `Call defer ${wg.name}.Done() first${dones.length ? ' (instead of the other Done calls)' : ''}`, edits }];
+}

@@ -1,0 +1,59 @@
+import type { ChanOp } from '../facts';
+import type { Rule } from '../rule';
+import { climbTo, commonFunc, ifGuarded, killNodes } from './double-close';
+import { show } from './util';
+
+export const sendAfterClose: Rule = {
+  id: 'send-after-close',
+  title: 'Send on a channel after it was closed',
+  defaultSeverity: 'error',
+  summary: 'A send on a channel that was already closed on the same path of the same function: the send panics.',
+  trigger: /\bclose\(/,
+  check(ctx) {
+    const f = ctx.facts;
+    const closes = f.chanOps.filter((o) => o.kind === 'close');
+    if (!closes.length) return;
+    const byKey = new Map<string, ChanOp[]>();
+    for (const c of closes) {
+      const k = f.refKey(c.chan);
+      if (!k) continue;
+      const l = byKey.get(k) ?? [];
+      l.push(c);
+      byKey.set(k, l);
+    }
+    for (const send of f.chanOps) {
+      if (send.kind !== 'send') continue;
+      const key = f.refKey(send.chan);
+      const cands = key ? byKey.get(key) : undefined;
+      if (!cands) continue;
+      for (const close of cands) {
+        // Same goroutine only: both reached from their common function through in-place calls.
+        const F = commonFunc(f, close.node, send.node);
+        const cc = climbTo(f, close.node, F);
+        const cs = climbTo(f, send.node, F);
+        if (!cc || !cs || cc.launches.length || cs.launches.length || cs.once) continue;
+        const g = f.cfg(F);
+        if (g.hasGoto) continue;
+        const nc = g.nodeFor(cc.anchor);
+        const ns = g.nodeFor(cs.anchor);
+        // A deferred close runs at return, a deferred send at some later point: neither is "after" here.
+        if (!nc || !ns || nc.ast?.type === 'defer_statement' || ns.ast?.type === 'defer_statement') continue;
+        const kill = killNodes(f, F, key!);
+        if (nc !== ns && !g.reachable(nc, ns, (c) => kill.has(c))) continue;
+        if (nc === ns && !g.reachable(nc, nc, (c) => kill.has(c))) continue;
+        if (ifGuarded(f, send.node)) continue;
+        // `if i == len(xs)-1 { close(ch) }` after the send: the close ends the sends, the back edge never runs.
+        if (close.node.start > send.node.start && ifGuarded(f, close.node)) continue;
+        const ch = show(send.chan);
+        const loop = nc === ns || close.node.start > send.node.start ? ' (on a later iteration of the loop)' : '';
+        ctx.report({
+          node: send.node,
+          message:
+            `Send on ${ch} after close(${ch}) at line ${ctx.src.lineOf(close.node.start) + 1}${loop}: a send on a closed channel panics. ` +
+            `Send every value before closing, and let the sender close the channel once it has nothing more to send.`,
+        });
+        break;
+      }
+    }
+  },
+};
