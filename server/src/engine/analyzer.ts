@@ -131,6 +131,8 @@ export class DocumentAnalyzer {
     const index = new FileIndex(tree.rootNode, src, lang);
     const version = effectiveGoVersion(opts, this.text);
     const rules = enabledRules(opts, version);
+    // Off for the whole file when its fileTrigger does not match; `rules` is part of the cache key below.
+    for (const r of [...rules.keys()]) if (r.fileTrigger && !r.fileTrigger.test(this.text)) rules.delete(r);
     const keyParts: string[] = [formatGoVersion(version), [...rules].map(([r, s]) => `${r.id}=${s}`).join(',')];
     for (const d of index.decls) keyParts.push(d.kind === 'func' || d.kind === 'method' ? d.signature : d.text);
     const shapeKey = keyParts.join('\u0000');

@@ -51,6 +51,11 @@ export interface Rule {
   summary: string;
   /** The check runs only on declarations whose text matches (a cheap pre-filter, not the logic). */
   trigger: RegExp;
+  /**
+   * The rule runs only in files whose whole text matches: a necessary condition for any finding (e.g. the
+   * name of a type a finding needs). Lets a rule with a broad `trigger` skip most files cheaply.
+   */
+  fileTrigger?: RegExp;
   /** The rule applies only to files whose Go version is lower than this. */
   before?: GoVersion;
   /** Names of the snippets (snippets/go-concurrency.code-snippets) that show the correct pattern. */
