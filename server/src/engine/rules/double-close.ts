@@ -267,10 +267,19 @@ function onceCondition(f: DeclFacts, cond: Node, region: Node, at: Node): boolea
     if (n.type === 'binary_expression' && n.tokens.includes('==')) eq.push(n);
     return n.type !== 'func_literal';
   });
+  // Loop counters and slice indexes (not the values: `if v == 0` can hold on many iterations).
   const loopVars = new Set<string>();
   for (let p: Node | null = at.parent; p && p !== f.root.parent; p = p.parent) {
     if (p.type !== 'for_statement') continue;
-    for (const l of f.loops) if (l.node === p) for (const v of l.vars) if (v.id) loopVars.add(f.refKey(v.id) ?? '');
+    const l = f.loops.find((x) => x.node === p);
+    if (!l) continue;
+    const rc = p.firstOfType('range_clause');
+    const over = rc ? f.typeOf(rc.child('right')) : undefined;
+    for (const v of l.vars) {
+      if (!v.id) continue;
+      const index = l.kind === 'clause' || (v.index === 0 && ((rc?.child('left')?.children.length ?? 0) === 2 || (over && over.kind !== 'chan' && over.kind !== 'map')));
+      if (index && (!over || over.kind !== 'map')) loopVars.add(f.refKey(v.id) ?? '');
+    }
   }
   for (const e of eq) for (const k of readKeys(f, e)) if (dw.counters.has(k) || loopVars.has(k)) return true;
   return false;
@@ -410,7 +419,8 @@ export const doubleClose: Rule = {
           if (!rel.ab && !rel.ba) continue;
           const explicit = rel.aDeferred ? b : a;
           const deferred = rel.aDeferred ? a : b;
-          if (explicit.op && !explicit.guarded) note(explicit.op, { kind: 'defer', other: deferred.line });
+          // The deferred close runs whatever guards the explicit one: only a guard on the deferred one helps.
+          if (explicit.op && !deferred.guarded && !inOnce(f, explicit.start)) note(explicit.op, { kind: 'defer', other: deferred.line });
           continue;
         }
         if (rel.ab && b.op && !b.guarded) note(b.op, { kind: 'path', other: a.line });
@@ -509,6 +519,12 @@ function relate(f: DeclFacts, a: Closer, b: Closer): Relation | undefined {
   };
 }
 
+/** Inside a literal handed to once.Do / sync.OnceFunc. */
+function inOnce(f: DeclFacts, n: Node): boolean {
+  for (let p: Node | null = n.parent; p; p = p.parent) if (p.type === 'func_literal' && onceCall(f, p)) return true;
+  return false;
+}
+
 function isGuardedClose(f: DeclFacts, op: ChanOp, key: string, once: boolean): boolean {
   return once || ifGuarded(f, op.node) || selectGuarded(f, op.node, key);
 }
@@ -520,9 +536,8 @@ function closersIn(ctx: RuleContext, f: DeclFacts): Closer[] {
     if (op.kind !== 'close') continue;
     const key = f.refKey(op.chan);
     if (!key) continue;
-    const cl = climbTo(f, op.node, f.root);
-    if (!cl) continue; // runs in a stored closure: we cannot tell when
-    out.push({ start: op.node, key, op: f === ctx.facts ? op : undefined, guarded: isGuardedClose(f, op, key, cl.once), line: ctx.src.lineOf(op.node.start) });
+    // A close in a stored closure still pairs with closes in that closure (relate climbs only that far).
+    out.push({ start: op.node, key, op: f === ctx.facts ? op : undefined, guarded: isGuardedClose(f, op, key, inOnce(f, op.node)), line: ctx.src.lineOf(op.node.start) });
   }
   for (const l of f.launches) {
     if (!l.bodyDecl || l.bodyDecl === f.decl || l.kind !== 'go') continue;
