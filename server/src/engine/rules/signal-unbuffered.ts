@@ -1,0 +1,174 @@
+import { Node, unparen } from '../ast';
+import { DeclFacts, makeChan } from '../facts';
+import type { OffsetEdit, Rule, RuleContext } from '../rule';
+import { derefNamed } from '../typeinfer';
+import { show } from './util';
+
+type Make = NonNullable<ReturnType<typeof makeChan>>;
+
+export const signalUnbuffered: Rule = {
+  id: 'signal-unbuffered',
+  title: 'signal.Notify with an unbuffered channel',
+  defaultSeverity: 'warning',
+  summary: 'signal.Notify does not block when it delivers a signal: with an unbuffered channel, a signal that arrives while nobody is receiving is dropped.',
+  trigger: /\.Notify\s*\(/,
+  patterns: ['shutdown'],
+  check(ctx) {
+    const f = ctx.facts;
+    ctx.node.walk((n) => {
+      if (n.type !== 'call_expression' || f.pkgCall(n, 'os/signal') !== 'Notify') return true;
+      const ch = n.child('arguments')?.children[0];
+      if (!ch) return true;
+      // One unbuffered make that can feed this call is enough to drop signals on that path.
+      const unbuffered = makesOf(ctx, f, ch, n)?.filter(isUnbuffered);
+      if (!unbuffered?.length) return true;
+      const edits = unbuffered.map(capacityOne);
+      ctx.report({
+        node: n,
+        message:
+          `${show(ch)} is unbuffered: signal.Notify never blocks to deliver a signal, so one that arrives while nobody is receiving on ${show(ch)} is dropped ` +
+          `(the program can miss its SIGINT or SIGTERM). Give the channel a buffer: make(chan os.Signal, 1).`,
+        fixes: [{ title: 'Give the channel a buffer of 1', edits }],
+      });
+      return true;
+    });
+  },
+};
+
+export function isUnbuffered(m: Make): boolean {
+  const cap = unparen(m.cap);
+  return !cap || (cap.type === 'int_literal' && Number(cap.text.replace(/_/g, '')) === 0);
+}
+
+/** `make(chan T)` → `make(chan T, 1)`; `make(chan T, 0)` → `make(chan T, 1)`. */
+export function capacityOne(m: Make): OffsetEdit {
+  if (m.cap) return { start: m.cap.start, end: m.cap.end, newText: '1' };
+  const type = m.call.child('arguments')!.children[0];
+  return { start: type.end, end: type.end, newText: ', 1' };
+}
+
+/**
+ * The make() calls that can produce the channel an expression denotes, found in this file; undefined when
+ * some assignment is not a make or the origin is unknown (a parameter, another package, a call).
+ */
+function makesOf(ctx: RuleContext, f: DeclFacts, e: Node, call: Node): Make[] | undefined {
+  e = unparen(e)!;
+  // signal.Notify(make(chan os.Signal), sig) is the idiom for swallowing a signal: dropping is the point.
+  if (makeChan(e)) return undefined;
+  if (e.type === 'identifier') {
+    const b = f.scopes.resolve(e);
+    if (!b || b.tuple) return undefined;
+    if (b.kind === 'package') return packageMakes(ctx, b.name, b.value);
+    if (b.kind !== 'var' || !b.decl) return undefined;
+    // Assignments of a local: keep those whose value can still be in the variable at the call.
+    const sources: { stmt: Node; make: Make }[] = [];
+    if (b.value) {
+      const m = makeChan(b.value);
+      if (!m) return undefined;
+      sources.push({ stmt: b.decl, make: m });
+    }
+    for (const w of f.scopes.writesTo(b)) {
+      const m = assignedMake(w);
+      if (!m) return undefined;
+      sources.push({ stmt: w.parent!.parent!, make: m });
+    }
+    if (sources.length === 1) return [sources[0].make];
+    const fn = f.funcOf(call);
+    const g = f.cfg(fn);
+    const at = g.nodeFor(call);
+    const nodes = sources.map((x) => g.nodeFor(x.stmt));
+    if (!at || g.hasGoto || nodes.some((c) => !c) || sources.some((x) => f.funcOf(x.stmt) !== fn)) return undefined;
+    return sources.filter((_, i) => g.reachable(nodes[i]!, at, (c) => nodes.includes(c))).map((x) => x.make);
+  }
+  if (e.type === 'selector_expression') {
+    const op = e.child('operand');
+    const field = e.child('field')?.text;
+    if (!op || !field || (op.type === 'identifier' && f.pkgOf(op))) return undefined;
+    const t = derefNamed(f.typeOf(op));
+    if (t?.kind !== 'named' || t.pkg !== '') return undefined;
+    return fieldMakes(ctx, t.name, field);
+  }
+  return undefined;
+}
+
+/** The make assigned by `x = make(…)` where `id` is x, if that is the assignment. */
+function assignedMake(id: Node): Make | undefined {
+  const list = id.parent;
+  const stmt = list?.parent;
+  if (list?.field !== 'left' || (stmt?.type !== 'assignment_statement' && stmt?.type !== 'short_var_declaration')) return undefined;
+  if (stmt.type === 'assignment_statement' && !stmt.hasToken('=')) return undefined;
+  const left = list.children;
+  const right = stmt.child('right')?.children ?? [];
+  if (left.length !== right.length) return undefined;
+  return makeChan(right[left.indexOf(id)]);
+}
+
+/** A package variable: its initializer and every assignment in this file's functions. */
+function packageMakes(ctx: RuleContext, name: string, value: Node | undefined): Make[] | undefined {
+  const found: Make[] = [];
+  if (value) {
+    const m = makeChan(value);
+    if (!m) return undefined;
+    found.push(m);
+  }
+  const re = new RegExp(`\\b${name}\\b`);
+  for (const d of ctx.file.index.decls) {
+    if ((d.kind !== 'func' && d.kind !== 'method') || d.hasError || !re.test(d.text)) continue;
+    const df = d === ctx.decl ? ctx.facts : ctx.file.depFacts(d);
+    for (const id of df.root.findAll('identifier')) {
+      if (id.text !== name || id.parent?.field !== 'left') continue;
+      const b = df.scopes.resolve(id);
+      if (b?.kind !== 'package') continue;
+      const m = assignedMake(id);
+      if (!m) return undefined;
+      found.push(m);
+    }
+  }
+  return found;
+}
+
+/** A field of a same-file struct type: every `x.field = …` and `T{field: …}` in this file. */
+function fieldMakes(ctx: RuleContext, type: string, field: string): Make[] | undefined {
+  const found: Make[] = [];
+  const re = new RegExp(`\\b${field}\\b`);
+  for (const d of ctx.file.index.decls) {
+    if ((d.kind !== 'func' && d.kind !== 'method' && d.kind !== 'var') || d.hasError || !re.test(d.text)) continue;
+    const df = d === ctx.decl ? ctx.facts : ctx.file.depFacts(d);
+    let unknown = false;
+    df.root.walk((n) => {
+      if (unknown) return false;
+      if (n.type === 'selector_expression' && n.child('field')?.text === field && n.parent?.field === 'left' && isType(df, n.child('operand'), type)) {
+        const stmt = n.parent.parent;
+        if (stmt?.type !== 'assignment_statement') return true;
+        const left = n.parent.children;
+        const right = stmt.child('right')?.children ?? [];
+        const m = stmt.hasToken('=') && left.length === right.length ? makeChan(right[left.indexOf(n)]) : undefined;
+        if (!m) unknown = true;
+        else found.push(m);
+      } else if (n.type === 'composite_literal' && isNamedType(df, n.child('type'), type)) {
+        for (const el of n.child('body')?.children ?? []) {
+          if (el.type === 'literal_element') unknown = true; // positional: may be the field
+          if (el.type !== 'keyed_element') continue;
+          const [k, v] = el.children;
+          if (unparen(k?.children[0] ?? k)?.text !== field) continue;
+          const m = makeChan(v?.children[0] ?? v);
+          if (!m) unknown = true;
+          else found.push(m);
+        }
+      }
+      return true;
+    });
+    if (unknown) return undefined;
+  }
+  return found;
+}
+
+function isType(f: DeclFacts, e: Node | undefined, type: string): boolean {
+  const t = derefNamed(f.typeOf(e));
+  return t?.kind === 'named' && t.pkg === '' && t.name === type;
+}
+
+function isNamedType(f: DeclFacts, t: Node | undefined, type: string): boolean {
+  const g = f.types.fromTypeNode(t);
+  return g?.kind === 'named' && g.pkg === '' && g.name === type;
+}
