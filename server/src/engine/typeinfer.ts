@@ -152,6 +152,8 @@ export class TypeInfer {
   }
 
   typeOfBinding(b: Binding): GoType | undefined {
+    // `xs ...T` declares xs as a []T.
+    if (b.typeNode && b.decl?.type === 'variadic_parameter_declaration') return { kind: 'slice', elem: this.fromTypeNode(b.typeNode) };
     if (b.typeNode) return this.fromTypeNode(b.typeNode);
     if (!b.value) return undefined;
     if (b.kind === 'range') {

@@ -1,0 +1,316 @@
+import { FUNC_TYPES, Node, unparen } from '../ast';
+import type { DeclFacts, Launch } from '../facts';
+import type { Binding } from '../scope';
+import type { GoType } from '../typeinfer';
+import type { Rule, RuleContext } from '../rule';
+import { paramNames, show } from './util';
+
+/** Why a ranged input has no size this function can see. */
+interface Unknown {
+  /** "items (a parameter)", "s.clients (a field)", "os.ReadDir(dir)" … */
+  what: string;
+  chan: boolean;
+}
+
+const INT_TYPES = new Set('int int8 int16 int32 int64 uint uint8 uint16 uint32 uint64 uintptr byte rune'.split(' '));
+/** Names of integers that count workers or tries; ranging over one (Go 1.22) starts a fixed pool. */
+const COUNT_NAME = /^(n|num\w*|\w*(count|workers?|concurrency|parallelism|procs|size|limit)|max\w*|total)$/i;
+/** Blocking calls that bound how many goroutines the loop has started but not finished. */
+const BOUND_CALL = /^(Acquire|TryAcquire|Wait)$/;
+
+export const unboundedGoroutines: Rule = {
+  id: 'unbounded-goroutines',
+  title: 'One goroutine per input element, without a bound',
+  defaultSeverity: 'info',
+  summary: 'A go statement in a loop over a slice, map or channel of unknown size (a parameter, field or call result) starts one goroutine per element with nothing limiting how many run at once.',
+  trigger: /\bgo\s/,
+  patterns: ['workerpool', 'errgroup-limit'],
+  check(ctx) {
+    const f = ctx.facts;
+    let limited: boolean | undefined;
+    for (const l of f.launches) {
+      if (l.kind !== 'go') continue;
+      const hit = unboundedLoop(ctx, l);
+      if (!hit) continue;
+      // errgroup.SetLimit anywhere in the function: the author manages concurrency there.
+      limited ??= ctx.node.findAll('call_expression').some((c) => calledMethod(c) === 'SetLimit');
+      if (limited) return;
+      const per = hit.input.chan ? `value received from ${hit.input.what}` : `element of ${hit.input.what}`;
+      ctx.report({
+        node: l.node,
+        message:
+          `This go statement starts one goroutine per ${per}, and nothing bounds how many run at once: a large input means as many ` +
+          `goroutines at the same time (memory, open connections, rate limits). Bound it with a fixed pool of workers reading a channel ` +
+          `(snippet workerpool), an errgroup with SetLimit (errgroup-limit), or a semaphore acquired before the go statement.`,
+      });
+    }
+  },
+};
+
+function calledMethod(call: Node): string | undefined {
+  const fn = unparen(call.child('function'));
+  return fn?.type === 'selector_expression' ? fn.child('field')?.text : undefined;
+}
+
+/** The innermost enclosing range loop over an input of unknown size that nothing bounds, if any. */
+function unboundedLoop(ctx: RuleContext, l: Launch): { loop: Node; input: Unknown } | undefined {
+  const f = ctx.facts;
+  for (let p: Node | null = l.node.parent; p && !FUNC_TYPES.includes(p.type); p = p.parent) {
+    if (p.type !== 'for_statement' || !p.child('body')?.contains(l.node)) continue;
+    const rc = p.firstOfType('range_clause');
+    const over = rc?.child('right');
+    if (!rc || !over) continue;
+    const input = unknownInput(f, over, rc, 0);
+    if (!input) continue;
+    if (boundedInBody(f, p, l)) return undefined;
+    if (fanIn(f, p, rc, l)) return undefined;
+    if (callsElement(f, rc, l)) return undefined;
+    return { loop: p, input };
+  }
+  return undefined;
+}
+
+/**
+ * Whether ranging over `e` walks an input whose size this function does not control: a parameter, a
+ * field, a call result, or a local initialised or appended from one of those. Fixed-size inputs (literals,
+ * arrays, integers, strings) and package-level registries are not.
+ */
+function unknownInput(f: DeclFacts, e: Node, rc: Node | undefined, depth: number): Unknown | undefined {
+  e = unparen(e)!;
+  if (depth > 6) return undefined;
+  const t = f.typeOf(e);
+  if (t && !collection(f, t)) return undefined;
+  const chan = !!t && underlying(f, t)?.kind === 'chan';
+  switch (e.type) {
+    case 'identifier': {
+      const b = f.scopes.resolve(e);
+      if (!b) return undefined; // another file's package variable, a builtin
+      if (!t && rc && looksLikeCount(e, rc)) return undefined;
+      if (b.kind === 'param' || b.kind === 'recv') return { what: `${b.name} (a ${b.kind === 'param' ? 'parameter' : 'receiver'})`, chan };
+      if (b.kind === 'range') {
+        const outer = b.value && b.decl?.type === 'range_clause' ? unknownInput(f, b.value, undefined, depth + 1) : undefined;
+        return outer ? { what: `${b.name} (an element of ${outer.what})`, chan } : undefined;
+      }
+      if (b.kind === 'var') return localInput(f, b, chan, depth);
+      return undefined; // package-level variables and constants: registries and tables the program defines
+    }
+    case 'selector_expression': {
+      const op = e.child('operand');
+      if (!t && rc && looksLikeCount(e, rc)) return undefined;
+      if (op?.type === 'identifier' && f.pkgOf(op)) return { what: `${e.text} (a package variable)`, chan };
+      return { what: `${show(e)} (a field)`, chan };
+    }
+    case 'call_expression':
+      return callInput(f, e, t, chan);
+    case 'index_expression':
+    case 'unary_expression': {
+      if (e.type === 'unary_expression' && e.tokens[0] !== '*') return undefined;
+      const inner = unknownInput(f, e.child('operand')!, undefined, depth + 1);
+      return inner ? { what: show(e), chan } : undefined;
+    }
+    case 'slice_expression': {
+      const lo = e.child('start');
+      const hi = e.child('end');
+      if (hi && isConst(f, hi) && (!lo || isConst(f, lo))) return undefined; // xs[:10]
+      const inner = unknownInput(f, e.child('operand')!, undefined, depth + 1);
+      return inner ? { what: show(e), chan } : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** A local: unknown when its initial value or any later assignment (appends included) is. */
+function localInput(f: DeclFacts, b: Binding, chan: boolean, depth: number): Unknown | undefined {
+  const sources: Node[] = [];
+  if (b.value) {
+    if (b.tuple) {
+      const v = unparen(b.value);
+      if (v?.type === 'call_expression') return { what: `${b.name} (from ${show(v)})`, chan };
+      if (v?.type === 'unary_expression' && v.tokens[0] === '<-') return undefined;
+      return undefined;
+    }
+    sources.push(b.value);
+  }
+  for (const w of f.scopes.writesTo(b)) {
+    const rhs = assignedValue(w);
+    if (!rhs) return { what: `${b.name} (a local assigned from elsewhere)`, chan };
+    sources.push(rhs);
+  }
+  for (const s of sources) {
+    const v = unparen(s)!;
+    if (v.type === 'call_expression' && v.child('function')?.text === 'append') {
+      const args = v.child('arguments')?.children ?? [];
+      // append(xs, more...) grows by an input; append(xs, x) inside a loop grows once per iteration.
+      for (const a of args.slice(1)) {
+        const inner = unparen(a.type === 'variadic_argument' ? a.children[0] : a);
+        if (a.type === 'variadic_argument' && inner && unknownInput(f, inner, undefined, depth + 1)) return { what: `${b.name} (appended from ${show(inner)})`, chan };
+      }
+      if (f.loopOf(v) && !b.decl?.contains(v)) {
+        const loop = f.loopOf(v)!;
+        const rc = loop.firstOfType('range_clause');
+        const over = rc?.child('right');
+        if (!rc || (over && unknownInput(f, over, rc, depth + 1))) return { what: `${b.name} (appended in a loop)`, chan };
+      }
+      continue;
+    }
+    const inner = unknownInput(f, v, undefined, depth + 1);
+    if (inner) return { what: `${b.name} (from ${inner.what})`, chan };
+  }
+  return undefined;
+}
+
+/** The right-hand side assigned to a written identifier, when it is a 1:1 assignment. */
+function assignedValue(id: Node): Node | undefined {
+  const list = id.parent;
+  const stmt = list?.parent;
+  if (list?.type !== 'expression_list' || !stmt || (stmt.type !== 'assignment_statement' && stmt.type !== 'short_var_declaration')) return undefined;
+  if (stmt.type === 'assignment_statement' && !stmt.hasToken('=')) return undefined; // op= on a collection does not happen
+  const left = stmt.child('left')?.children ?? [];
+  const right = stmt.child('right')?.children ?? [];
+  const i = left.indexOf(id);
+  if (i < 0) return undefined;
+  if (left.length === right.length) return right[i];
+  return right.length === 1 && unparen(right[0])?.type === 'call_expression' ? right[0] : undefined;
+}
+
+function callInput(f: DeclFacts, call: Node, t: GoType | undefined, chan: boolean): Unknown | undefined {
+  const fn = unparen(call.child('function'));
+  const args = call.child('arguments')?.children ?? [];
+  if (fn?.type === 'identifier' && !f.scopes.resolve(fn)) {
+    if (fn.text === 'make') {
+      if (args[0]?.type === 'channel_type') return { what: `a channel made here (${show(call)})`, chan: true };
+      const size = args[1];
+      return size && !isConst(f, size) ? { what: show(call), chan } : undefined;
+    }
+    if (fn.text === 'len' || fn.text === 'cap' || INT_TYPES.has(fn.text) || fn.text === 'string') return undefined;
+  }
+  if (fn?.type === 'selector_expression') {
+    const op = fn.child('operand');
+    const pkg = op?.type === 'identifier' ? f.pkgOf(op) : undefined;
+    const name = fn.child('field')?.text ?? '';
+    if (pkg === 'runtime' && (name === 'NumCPU' || name === 'GOMAXPROCS')) return undefined;
+    // A ticker's channel paces a loop by time, like an accept loop; it is not an input of some size.
+    if (pkg === 'time' && (name === 'Tick' || name === 'After')) return undefined;
+  }
+  if (t && !collection(f, t)) return undefined;
+  return { what: show(call), chan };
+}
+
+/** Types that can be the input of unknown size: slices, maps, channels, iterator functions. */
+function collection(f: DeclFacts, t: GoType): boolean {
+  const u = underlying(f, t);
+  if (!u) return true; // unknown: another package's named type
+  if (u.kind === 'named') return !INT_TYPES.has(u.name) && u.name !== 'string' && !(u.pkg === 'time');
+  return u.kind === 'slice' || u.kind === 'map' || u.kind === 'chan' || u.kind === 'func';
+}
+
+/** Same-file named types resolved to their definition; builtins stay named. */
+function underlying(f: DeclFacts, t: GoType | undefined): GoType | undefined {
+  for (let i = 0; i < 5 && t?.kind === 'named' && t.pkg === ''; i++) {
+    if (INT_TYPES.has(t.name) || t.name === 'string' || t.name === 'bool') return t;
+    const def = f.file.localType(t.name);
+    if (!def) return undefined;
+    t = f.types.fromTypeNode(def);
+  }
+  return t;
+}
+
+function isConst(f: DeclFacts, e: Node): boolean {
+  const u = unparen(e);
+  if (!u) return false;
+  if (u.type === 'int_literal') return true;
+  if (u.type === 'identifier') return f.scopes.resolve(u)?.kind === 'const' || !!f.file.index.values.get(u.text)?.text.startsWith('const');
+  if (u.type === 'binary_expression') return u.children.every((c) => isConst(f, c));
+  return false;
+}
+
+/** `for range n` / `for i := range cfg.Workers` where the type is unknown but the name counts something. */
+function looksLikeCount(e: Node, rc: Node): boolean {
+  const left = rc.child('left')?.children ?? [];
+  if (left.length === 0) return true; // `for range X` uses no element: a count of workers or tries
+  const name = e.type === 'selector_expression' ? e.child('field')?.text ?? '' : e.text;
+  return left.length === 1 && COUNT_NAME.test(name);
+}
+
+/**
+ * A semaphore send, Acquire/TryAcquire or Wait (rate limiter, semaphore, batch WaitGroup) executed by the
+ * loop itself, before the go statement; or a plain receive anywhere in the loop (a token, or waiting for
+ * the goroutine's result, which runs them one at a time).
+ */
+function boundedInBody(f: DeclFacts, loop: Node, l: Launch): boolean {
+  const body = loop.child('body');
+  if (!body) return false;
+  let bounded = false;
+  body.walk((n) => {
+    if (bounded || n === l.node) return false;
+    // Code in other goroutines or stored closures does not hold the loop back.
+    if (n.type === 'func_literal' && !isCalledInPlace(n)) return false;
+    const before = n.start < l.node.start;
+    if (n.type === 'send_statement' && before) bounded = true;
+    else if (n.type === 'call_expression' && BOUND_CALL.test(calledMethod(n) ?? '') && (before || calledMethod(n) === 'Wait')) bounded = true;
+    else if (n.type === 'unary_expression' && n.tokens[0] === '<-' && !f.chanOps.find((o) => o.node === n)?.select) bounded = true;
+    return true;
+  });
+  return bounded;
+}
+
+function isCalledInPlace(lit: Node): boolean {
+  let c: Node = lit;
+  while (c.parent?.type === 'parenthesized_expression') c = c.parent;
+  return c.parent?.type === 'call_expression' && c.field === 'function' && c.parent.parent?.type !== 'go_statement';
+}
+
+/**
+ * Fan-in: one forwarding goroutine per input channel. The ranged elements are channels, or the goroutine
+ * receives from (or ranges over) the element it was given.
+ */
+function fanIn(f: DeclFacts, loop: Node, rc: Node, l: Launch): boolean {
+  const elem = elementBinding(f, rc);
+  if (!elem) return false;
+  const et = f.types.typeOfBinding(elem);
+  if (et?.kind === 'chan') return true;
+  const over = f.typeOf(rc.child('right'));
+  const u = over && underlying(f, over);
+  if (u && (u.kind === 'slice' || u.kind === 'array' || u.kind === 'map') && underlying(f, u.elem)?.kind === 'chan') return true;
+  // Where the goroutine's code sees the element: captured, or as the parameter it is passed to.
+  const body = l.body;
+  if (!body) return false;
+  const idx = l.args.findIndex((a) => f.bindingOf(a) === elem);
+  const pname = idx >= 0 ? paramNames(body)[idx] : undefined;
+  if (pname) {
+    const pdecl = body.child('parameters')?.children.find((p) => p.childrenIn('name').some((n) => n.text === pname));
+    if (pdecl?.child('type')?.type === 'channel_type') return true;
+  }
+  if (l.bodyDecl) return false;
+  let recv = false;
+  body.walk((n) => {
+    if (recv) return false;
+    let ch: Node | undefined;
+    if (n.type === 'unary_expression' && n.tokens[0] === '<-') ch = n.child('operand');
+    else if (n.type === 'range_clause') ch = n.child('right');
+    const b = ch ? f.bindingOf(ch) : undefined;
+    if (b && (b === elem || (pname && b.name === pname && b.func === body))) recv = true;
+    return true;
+  });
+  return recv;
+}
+
+/** The variable holding the element: the value of a slice/map range, or the only variable of a channel range. */
+function elementBinding(f: DeclFacts, rc: Node): Binding | undefined {
+  const left = rc.child('left')?.children ?? [];
+  const over = f.typeOf(rc.child('right'));
+  const u = over && underlying(f, over);
+  const id = u?.kind === 'chan' ? left[0] : left.length === 2 ? left[1] : undefined;
+  return id?.type === 'identifier' ? f.scopes.resolve(id) : undefined;
+}
+
+/**
+ * `for _, fn := range hooks { go fn() }`: the elements are callbacks the program registered; the loop
+ * dispatches them, it does not process data.
+ */
+function callsElement(f: DeclFacts, rc: Node, l: Launch): boolean {
+  const fn = unparen(l.call.child('function'));
+  if (fn?.type !== 'identifier') return false;
+  const b = f.scopes.resolve(fn);
+  return !!b && b.kind === 'range' && b.decl === rc;
+}
