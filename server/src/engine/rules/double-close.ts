@@ -95,6 +95,25 @@ export function commonFunc(f: DeclFacts, a: Node, b: Node): Node {
 }
 
 /**
+ * Identity of a channel expression: like refKey, but a field is keyed by the variable holding the struct
+ * (`a.done` and `b.done` differ even when a and b have the same type).
+ */
+export function chanKey(f: DeclFacts, e: Node | undefined): string | undefined {
+  e = unparen(e);
+  if (!e) return undefined;
+  if (e.type === 'unary_expression' && (e.tokens[0] === '&' || e.tokens[0] === '*')) return chanKey(f, e.child('operand'));
+  if (e.type === 'selector_expression') {
+    const op = unparen(e.child('operand'));
+    const field = e.child('field')?.text;
+    if (!op || !field) return undefined;
+    if (op.type === 'identifier' && f.pkgOf(op)) return f.refKey(e);
+    const base = chanKey(f, op);
+    return base ? `${base}.${field}` : undefined;
+  }
+  return f.refKey(e);
+}
+
+/**
  * CFG nodes of `fn` where the place `key` denotes gets a new value (or may, through its address), or is
  * declared: a path through one of them closes or sends on a different channel.
  */
@@ -102,7 +121,7 @@ export function killNodes(f: DeclFacts, fn: Node, key: string): Set<CNode> {
   const g = f.cfg(fn);
   const out = new Set<CNode>();
   const hits = (e: Node | undefined): boolean => {
-    const k = f.refKey(e);
+    const k = chanKey(f, e);
     return !!k && (k === key || key.startsWith(k + '.'));
   };
   const add = (n: Node) => {
@@ -133,8 +152,8 @@ export function killNodes(f: DeclFacts, fn: Node, key: string): Set<CNode> {
         // A method called on the struct that holds the channel field may replace the field.
         if (!root) break;
         const fnode = unparen(n.child('function'));
-        if (fnode?.type === 'selector_expression' && f.refKey(fnode.child('operand')) === root) add(n);
-        if ((n.child('arguments')?.children ?? []).some((a) => f.refKey(a) === root)) add(n);
+        if (fnode?.type === 'selector_expression' && chanKey(f, fnode.child('operand')) === root && mayAssignField(f, fnode, key.slice(root.length + 1).split('.')[0])) add(n);
+        if ((n.child('arguments')?.children ?? []).some((a) => chanKey(f, a) === root)) add(n);
         break;
       }
     }
@@ -143,7 +162,17 @@ export function killNodes(f: DeclFacts, fn: Node, key: string): Set<CNode> {
   return out;
 }
 
-/** For a field key `b3:s.done` / `T:Server.done`: the key of the object holding it (`b3:s`), if a variable. */
+/** `s.m()`: whether method m may assign s.field (unknown methods may; same-file ones when their text does). */
+function mayAssignField(f: DeclFacts, sel: Node, field: string): boolean {
+  const t = derefNamed(f.typeOf(sel.child('operand')));
+  if (t?.kind !== 'named') return true;
+  if (t.pkg !== '') return false; // another package's method cannot reach our struct's field
+  const d = f.file.index.methods.get(`${t.name}.${sel.child('field')?.text}`);
+  if (!d || d.hasError) return true;
+  return new RegExp(`\\.${field}\\s*(=[^=]|,)`).test(f.file.declNode(d).text);
+}
+
+/** For a field key `b3:s.done`: the key of the object holding it (`b3:s`), if a variable. */
 function rootKeyIdent(key: string): string | undefined {
   if (key.startsWith('T:')) return undefined;
   const i = key.indexOf('.');
@@ -340,7 +369,7 @@ export function selectGuarded(f: DeclFacts, n: Node, key: string): boolean {
       if (comm?.type === 'receive_statement') e = comm.child('right');
       else if (comm?.type === 'expression_statement') e = comm.children[0];
       e = unparen(e);
-      return e?.type === 'unary_expression' && e.tokens[0] === '<-' && f.refKey(e.child('operand')) === key;
+      return e?.type === 'unary_expression' && e.tokens[0] === '<-' && chanKey(f, e.child('operand')) === key;
     });
   const fn = f.funcOf(n);
   for (let p: Node | null = n.parent; p && p !== fn; p = p.parent) {
@@ -369,16 +398,20 @@ interface Closer {
   guarded: boolean;
   /** Set for a close inside a same-file function launched by `via`. */
   via?: Launch;
-  /** 0-based line of the close itself. */
-  line: number;
+  /** The close call itself (in this declaration or, for `via`, in the launched one). */
+  at: Node;
+  /** Facts of the declaration holding `at`. */
+  facts: DeclFacts;
 }
 
+// `where` describes the other close (or the loop/launch) without absolute line numbers: findings are
+// cached per declaration and reused after edits elsewhere shift the lines.
 type Reason =
-  | { kind: 'path'; other: number }
-  | { kind: 'defer'; other: number }
-  | { kind: 'loop'; loopLine: number }
-  | { kind: 'goroutines'; other: number }
-  | { kind: 'instances'; launchLine: number };
+  | { kind: 'path'; where: string }
+  | { kind: 'defer'; where: string }
+  | { kind: 'loop'; where: string }
+  | { kind: 'goroutines'; where: string }
+  | { kind: 'instances'; where: string };
 
 const PRIORITY: Record<Reason['kind'], number> = { defer: 0, path: 1, goroutines: 2, instances: 3, loop: 4 };
 
@@ -410,21 +443,22 @@ export const doubleClose: Rule = {
         if (!rel) continue;
         if (rel.concurrent) {
           if (!rel.ab && !rel.ba) continue;
-          if (a.op && !a.guarded) note(a.op, { kind: 'goroutines', other: b.line });
-          if (b.op && !b.guarded) note(b.op, { kind: 'goroutines', other: a.line });
+          if (a.op && !a.guarded) note(a.op, { kind: 'goroutines', where: describe(ctx, a.start, b) });
+          if (b.op && !b.guarded) note(b.op, { kind: 'goroutines', where: describe(ctx, b.start, a) });
           continue;
         }
+        if (complementary(f, a.start, b.start)) continue;
         // Same goroutine: the second close on a path panics. A deferred close runs at return.
         if (rel.aDeferred !== rel.bDeferred) {
           if (!rel.ab && !rel.ba) continue;
           const explicit = rel.aDeferred ? b : a;
           const deferred = rel.aDeferred ? a : b;
           // The deferred close runs whatever guards the explicit one: only a guard on the deferred one helps.
-          if (explicit.op && !deferred.guarded && !inOnce(f, explicit.start)) note(explicit.op, { kind: 'defer', other: deferred.line });
+          if (explicit.op && !deferred.guarded && !inOnce(f, explicit.start)) note(explicit.op, { kind: 'defer', where: describe(ctx, explicit.start, deferred) });
           continue;
         }
-        if (rel.ab && b.op && !b.guarded) note(b.op, { kind: 'path', other: a.line });
-        if (rel.ba && a.op && !a.guarded) note(a.op, { kind: 'path', other: b.line });
+        if (rel.ab && b.op && !b.guarded) note(b.op, { kind: 'path', where: describe(ctx, b.start, a) });
+        if (rel.ba && a.op && !a.guarded) note(a.op, { kind: 'path', where: describe(ctx, a.start, b) });
       }
     }
 
@@ -439,15 +473,15 @@ export const doubleClose: Rule = {
         const n = g.nodeFor(cl.anchor);
         if (n && !g.hasGoto && g.reachable(n, n, blocker(killNodes(f, home, c.key), panickingSends(f, home, c.key)))) {
           const loop = f.loopOf(cl.anchor);
-          note(op, { kind: 'loop', loopLine: ctx.src.lineOf((loop ?? cl.anchor).start) });
+          note(op, { kind: 'loop', where: loop ? `the loop ${relLines(ctx, op.node, loop)}` : 'the loop' });
         }
       }
       // One close in a goroutine started many times (a loop) on a channel they all share.
       const inst = manyInstances(ctx, f, op);
-      if (inst !== undefined) note(op, { kind: 'instances', launchLine: inst });
+      if (inst !== undefined) note(op, { kind: 'instances', where: inst });
       // A close in a function launched elsewhere, where the launcher (or another goroutine) also closes.
       const other = closedByLauncher(ctx, f, op, c.key);
-      if (other !== undefined) note(op, { kind: 'goroutines', other });
+      if (other !== undefined) note(op, { kind: 'goroutines', where: other });
     }
 
     for (const [op, r] of reasons) {
@@ -458,19 +492,40 @@ export const doubleClose: Rule = {
 };
 
 function message(ch: string, r: Reason): string {
-  const line = (n: number) => `line ${n + 1}`;
   switch (r.kind) {
     case 'path':
-      return `close(${ch}) can run after ${ch} was already closed on the same path (${line(r.other)}): closing a closed channel panics. Close it in exactly one place, or guard the closes with sync.Once.`;
+      return `close(${ch}) can run after ${ch} was already closed on the same path (${r.where}): closing a closed channel panics. Close it in exactly one place, or guard the closes with sync.Once.`;
     case 'defer':
-      return `close(${ch}) closes ${ch}, and the deferred close(${ch}) at ${line(r.other)} closes it again when the function returns: the second close panics. Keep only one of them.`;
+      return `close(${ch}) closes ${ch}, and ${r.where} closes it again when the function returns: the second close panics. Keep only one of them.`;
     case 'loop':
-      return `close(${ch}) runs again on the next iteration of the loop at ${line(r.loopLine)}, closing ${ch} a second time, which panics. Close it once after the loop, or leave the loop (return/break) right after closing.`;
+      return `close(${ch}) runs again on the next iteration of ${r.where}, closing ${ch} a second time, which panics. Close it once after the loop, or leave the loop (return/break) right after closing.`;
     case 'goroutines':
-      return `close(${ch}) and the close of the same channel at ${line(r.other)} run in different goroutines, so both run: the second close panics. Let exactly one goroutine close ${ch} (e.g. after wg.Wait()), or guard the closes with sync.Once.`;
+      return `close(${ch}) runs in a different goroutine than ${r.where}, and both run: the second close panics. Let exactly one goroutine close ${ch} (e.g. after wg.Wait()), or guard the closes with sync.Once.`;
     case 'instances':
-      return `close(${ch}) runs in every goroutine started by the loop at ${line(r.launchLine)}, and they all share ${ch}: the second one to close it panics. Close ${ch} once after all of them finish (wg.Wait() then close), or guard the close with sync.Once.`;
+      return `close(${ch}) runs in every goroutine started by ${r.where}, and they all share ${ch}: the second one to close it panics. Close ${ch} once after all of them finish (wg.Wait() then close), or guard the close with sync.Once.`;
   }
+}
+
+/** `3 lines above`, `on the next line`: stable while the declaration's text is. */
+export function relLines(ctx: RuleContext, from: Node, to: Node): string {
+  const d = ctx.src.lineOf(to.start) - ctx.src.lineOf(from.start);
+  if (d === 0) return 'on the same line';
+  const n = Math.abs(d);
+  return `${n === 1 ? 'one line' : `${n} lines`} ${d < 0 ? 'above' : 'below'}`;
+}
+
+function declName(f: DeclFacts): string {
+  const d = f.decl;
+  return d.kind === 'method' ? `${d.recvType}.${d.names[0]}` : d.names[0] ?? 'another function';
+}
+
+/** The other close, as seen from a node of this declaration. */
+function describe(ctx: RuleContext, from: Node, c: Closer): string {
+  const what = `close(${show(c.at.child('arguments')?.children[0] ?? c.at)})`;
+  const deferred = c.at.parent?.type === 'defer_statement' ? `the deferred ${what}` : `the ${what}`;
+  if (c.via) return `${deferred} in ${declName(c.facts)}, started by the go statement ${relLines(ctx, from, c.start)}`;
+  if (c.facts === ctx.facts) return `${deferred} ${relLines(ctx, from, c.at)}`;
+  return `${deferred} in ${declName(c.facts)}`;
 }
 
 function blocker(kill: Set<CNode>, stops?: Set<CNode>): (c: CNode) => boolean {
@@ -482,7 +537,7 @@ function panickingSends(f: DeclFacts, fn: Node, key: string): Set<CNode> {
   const g = f.cfg(fn);
   const out = new Set<CNode>();
   for (const o of f.chanOps) {
-    if (o.kind !== 'send' || o.select || f.funcOf(o.node) !== fn || f.refKey(o.chan) !== key) continue;
+    if (o.kind !== 'send' || o.select || f.funcOf(o.node) !== fn || chanKey(f, o.chan) !== key) continue;
     const n = g.nodeFor(o.node);
     if (n) out.add(n);
   }
@@ -525,6 +580,29 @@ function inOnce(f: DeclFacts, n: Node): boolean {
   return false;
 }
 
+/** `if err != nil { close(ch) }` … `if err == nil { close(ch) }`: opposite conditions on unchanged variables. */
+function complementary(f: DeclFacts, a: Node, b: Node): boolean {
+  const condOf = (n: Node) => {
+    for (let p: Node | null = n.parent; p; p = p.parent) {
+      if (FUNC_TYPES.includes(p.type)) return undefined;
+      if (p.type === 'if_statement' && p.child('consequence')?.contains(n)) return p.child('condition');
+    }
+    return undefined;
+  };
+  const ca = condOf(a);
+  const cb = condOf(b);
+  if (!ca || !cb) return false;
+  const norm = (c: Node) => c.text.replace(/\s+/g, '');
+  const x = norm(ca);
+  const y = norm(cb);
+  const negations = (t: string) => [`!${t}`, `!(${t})`, t.replace('!=', '=='), t.replace('==', '!='), t.startsWith('!') ? t.slice(1) : undefined];
+  if (!negations(x).includes(y) && !negations(y).includes(x)) return false;
+  // The variables they read must not change in between (conservatively: anywhere in the function).
+  const fn = commonFunc(f, a, b);
+  const written = writtenKeys(f, fn);
+  return !readKeys(f, ca).some((k) => written.has(k));
+}
+
 function isGuardedClose(f: DeclFacts, op: ChanOp, key: string, once: boolean): boolean {
   return once || ifGuarded(f, op.node) || selectGuarded(f, op.node, key);
 }
@@ -534,13 +612,14 @@ function closersIn(ctx: RuleContext, f: DeclFacts): Closer[] {
   const out: Closer[] = [];
   for (const op of f.chanOps) {
     if (op.kind !== 'close') continue;
-    const key = f.refKey(op.chan);
+    const key = chanKey(f, op.chan);
     if (!key) continue;
     // A close in a stored closure still pairs with closes in that closure (relate climbs only that far).
-    out.push({ start: op.node, key, op: f === ctx.facts ? op : undefined, guarded: isGuardedClose(f, op, key, inOnce(f, op.node)), line: ctx.src.lineOf(op.node.start) });
+    out.push({ start: op.node, key, op: f === ctx.facts ? op : undefined, guarded: isGuardedClose(f, op, key, inOnce(f, op.node)), at: op.node, facts: f });
   }
   for (const l of f.launches) {
     if (!l.bodyDecl || l.bodyDecl === f.decl || l.kind !== 'go') continue;
+    ctx.file.onDependency?.(l.bodyDecl); // the result depends on that declaration's text
     if (!l.bodyDecl.text.includes('close(')) continue;
     const gf = ctx.file.depFacts(l.bodyDecl);
     for (const op of gf.chanOps) {
@@ -549,8 +628,8 @@ function closersIn(ctx: RuleContext, f: DeclFacts): Closer[] {
       if (!cl) continue;
       const key = mapToLauncher(f, gf, op.chan, l);
       if (!key) continue;
-      const gkey = gf.refKey(op.chan)!;
-      out.push({ start: l.node, key, guarded: isGuardedClose(gf, op, gkey, cl.once), via: l, line: ctx.src.lineOf(op.node.start) });
+      const gkey = chanKey(gf, op.chan)!;
+      out.push({ start: l.node, key, guarded: isGuardedClose(gf, op, gkey, cl.once), via: l, at: op.node, facts: gf });
     }
   }
   return out;
@@ -566,7 +645,7 @@ function mapToLauncher(f: DeclFacts, gf: DeclFacts, chan: Node, l: Launch): stri
     if (b.kind !== 'param' || b.func !== gf.root) return undefined;
     const params = paramNames(gf.root);
     if (params.length !== l.args.length || gf.root.child('parameters')?.children.some((p) => p.type === 'variadic_parameter_declaration')) return undefined;
-    return f.refKey(l.args[params.indexOf(b.name)]);
+    return chanKey(f, l.args[params.indexOf(b.name)]);
   }
   if (e.type === 'selector_expression') {
     const op = unparen(e.child('operand'));
@@ -581,32 +660,26 @@ function mapToLauncher(f: DeclFacts, gf: DeclFacts, chan: Node, l: Launch): stri
   return undefined;
 }
 
-/** What f.refKey would give for `op.field`. */
+/** What chanKey would give for `op.field`. */
 function selectorKey(f: DeclFacts, op: Node, field: string): string | undefined {
-  let o = unparen(op)!;
-  if (o.type === 'unary_expression' && (o.tokens[0] === '&' || o.tokens[0] === '*')) o = unparen(o.child('operand'))!;
+  const o = unparen(op)!;
   if (o.type === 'identifier' && f.pkgOf(o)) return undefined;
-  const t = derefNamed(f.typeOf(o));
-  if (t?.kind === 'named' && t.pkg === '' && o.type === 'identifier') {
-    const b = f.scopes.resolve(o);
-    if (b && (b.kind === 'recv' || b.kind === 'param' || b.kind === 'package')) return `T:${t.name}.${field}`;
-  }
-  const base = f.refKey(o);
+  const base = chanKey(f, o);
   return base ? `${base}.${field}` : undefined;
 }
 
 /**
  * A close inside a goroutine that is started in a loop, on a channel all the instances share. Returns
- * the line of the launch.
+ * a description of the loop.
  */
-function manyInstances(ctx: RuleContext, f: DeclFacts, op: ChanOp): number | undefined {
+function manyInstances(ctx: RuleContext, f: DeclFacts, op: ChanOp): string | undefined {
   const cl = climbTo(f, op.node, f.root);
   if (!cl) return undefined;
   // Goroutine literals of this declaration.
   for (const l of cl.launches) {
     const loop = launchLoop(f, l);
     if (!loop) continue;
-    if (sharedFromLiteral(f, op.chan, l, loop)) return ctx.src.lineOf(l.node.start);
+    if (sharedFromLiteral(f, op.chan, l, loop)) return `the loop ${relLines(ctx, op.node, loop)}`;
   }
   // This declaration launched with go in a loop elsewhere in the file.
   if (ctx.decl.kind !== 'func' && ctx.decl.kind !== 'method') return undefined;
@@ -617,7 +690,7 @@ function manyInstances(ctx: RuleContext, f: DeclFacts, op: ChanOp): number | und
     const loop = launchLoop(lf, l);
     if (!loop) continue;
     const at = mapExprToLaunch(f, op.chan, l);
-    if (at && sharedAcross(lf, at.expr, loop, at.field)) return ctx.src.lineOf(l.node.start);
+    if (at && sharedAcross(lf, at.expr, loop, at.field)) return `a loop in ${declName(lf)}`;
   }
   return undefined;
 }
@@ -686,9 +759,9 @@ function mapExprToLaunch(f: DeclFacts, chan: Node, l: Launch): { expr: Node; fie
 
 /**
  * A close in this declaration, launched elsewhere with go, where the launcher or another goroutine it
- * starts closes the same channel on a path with the launch. Returns the other close's line.
+ * starts closes the same channel on a path with the launch. Returns a description of the other close.
  */
-function closedByLauncher(ctx: RuleContext, f: DeclFacts, op: ChanOp, _key: string): number | undefined {
+function closedByLauncher(ctx: RuleContext, f: DeclFacts, op: ChanOp, _key: string): string | undefined {
   if (ctx.decl.kind !== 'func' && ctx.decl.kind !== 'method') return undefined;
   const cl = climbTo(f, op.node, f.root);
   if (!cl || cl.once) return undefined;
@@ -698,19 +771,20 @@ function closedByLauncher(ctx: RuleContext, f: DeclFacts, op: ChanOp, _key: stri
     if (!lf) continue;
     const key = mapToLauncher(lf, f, op.chan, l);
     if (!key) continue;
-    const me: Closer = { start: l.node, key, guarded: false, via: l, line: 0 };
+    const me: Closer = { start: l.node, key, guarded: false, via: l, at: op.node, facts: f };
     for (const c of closersIn(ctx, lf)) {
       if (c.key !== key || c.via === l) continue;
       const rel = relate(lf, me, c);
-      if (rel && (rel.ab || rel.ba)) return c.via ? lineIn(c) : ctx.src.lineOf(c.start.start);
+      if (rel && (rel.ab || rel.ba)) {
+        if (c.via && c.facts === f) return `this same close in another goroutine started by ${declName(lf)}`;
+        const what = `close(${show(c.at.child('arguments')?.children[0] ?? c.at)})`;
+        return c.via ? `the ${what} in ${declName(c.facts)}, also started by ${declName(lf)}` : `the ${what} in ${declName(lf)}, which starts this function with go`;
+      }
     }
   }
   return undefined;
 }
 
-function lineIn(c: Closer): number {
-  return c.line;
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Fixes
@@ -732,14 +806,14 @@ function removeExplicit(ctx: RuleContext, op: ChanOp): OffsetFix[] {
   const stmt = op.node.parent;
   if (stmt?.type !== 'expression_statement' || stmt.parent?.type !== 'statement_list') return [];
   const fn = f.funcOf(op.node);
-  const key = f.refKey(op.chan)!;
+  const key = chanKey(f, op.chan)!;
   const g = f.cfg(fn);
   const n = g.nodeFor(stmt);
   if (!n || g.hasGoto) return [];
   const defers = fn.findAll('defer_statement').filter((d) => f.funcOf(d) === fn);
   const closing = defers.filter((d) => {
     const call = unparen(d.children[0]);
-    return call?.type === 'call_expression' && call.child('function')?.text === 'close' && f.refKey(call.child('arguments')?.children[0]) === key;
+    return call?.type === 'call_expression' && call.child('function')?.text === 'close' && chanKey(f, call.child('arguments')?.children[0]) === key;
   });
   if (closing.length !== 1) return [];
   const d = closing[0];
@@ -770,14 +844,14 @@ function removeExplicit(ctx: RuleContext, op: ChanOp): OffsetFix[] {
  */
 function wrapInOnce(ctx: RuleContext, op: ChanOp, all: Map<ChanOp, Reason>): OffsetFix[] {
   const f = ctx.facts;
-  const key = f.refKey(op.chan)!;
+  const key = chanKey(f, op.chan)!;
   const stmt = op.node.parent;
   if (!stmt || stmt.parent?.type !== 'statement_list') return [];
   const deferred = stmt.type === 'defer_statement';
   if (stmt.type !== 'expression_statement' && !deferred) return [];
   if (unparen(stmt.children[0]) !== op.node) return [];
   for (const o of f.chanOps) {
-    if (o.kind !== 'close' || o === op || f.refKey(o.chan) !== key) continue;
+    if (o.kind !== 'close' || o === op || chanKey(f, o.chan) !== key) continue;
     const cl = climbTo(f, o.node, f.root);
     if (cl?.once) continue;
     if (!all.has(o) || all.get(o)!.kind === 'path' || all.get(o)!.kind === 'defer') return [];
@@ -806,7 +880,7 @@ function onceFor(ctx: RuleContext, op: ChanOp): string | undefined {
       if (!fd.childrenIn('name').length) names.push('');
     }
     if (names.length !== 1 || !names[0] || !ONCE_NAME.test(names[0])) return undefined;
-    if (onceUsedElsewhere(f, names[0], f.refKey(ch)!)) return undefined;
+    if (onceUsedElsewhere(f, names[0], chanKey(f, ch)!)) return undefined;
     // Other methods of the type may use the same Once for something else.
     const t = derefNamed(f.typeOf(base));
     if (t?.kind === 'named') {
@@ -836,7 +910,7 @@ function onceFor(ctx: RuleContext, op: ChanOp): string | undefined {
     cands = f.scopes.visibleAt(op.node, (x) => isOnceType(f.types.typeOfBinding(x)));
   }
   if (cands.length !== 1 || !ONCE_NAME.test(cands[0].name)) return undefined;
-  if (onceUsedElsewhere(f, cands[0].name, f.refKey(ch)!)) return undefined;
+  if (onceUsedElsewhere(f, cands[0].name, chanKey(f, ch)!)) return undefined;
   return cands[0].name;
 }
 
@@ -849,7 +923,7 @@ function onceUsedElsewhere(f: DeclFacts, name: string, key: string): boolean {
     const fn = unparen(n.child('function'));
     if (fn?.type !== 'selector_expression' || fn.child('field')?.text !== 'Do' || lastIdent(fn.child('operand')!) !== name) return true;
     const lit = unparen(n.child('arguments')?.children[0]);
-    if (lit?.type !== 'func_literal' || !f.chanOps.some((o) => o.kind === 'close' && lit.isAncestorOf(o.node) && f.refKey(o.chan) === key)) other = true;
+    if (lit?.type !== 'func_literal' || !f.chanOps.some((o) => o.kind === 'close' && lit.isAncestorOf(o.node) && chanKey(f, o.chan) === key)) other = true;
     return true;
   });
   return other;

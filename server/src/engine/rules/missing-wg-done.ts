@@ -4,7 +4,7 @@ import { deleteStatement } from '../edits';
 import type { DeclFacts, Launch, WgCall } from '../facts';
 import type { Binding } from '../scope';
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from '../rule';
-import { climbTo } from './double-close';
+import { climbTo, relLines } from './double-close';
 import { countCallSites, paramNames, rootIdent, show, statementOf } from './util';
 
 /** How the goroutine's body names the launcher's WaitGroup. */
@@ -50,8 +50,13 @@ function checkLaunch(ctx: RuleContext, l: Launch): void {
     if (!immediate && !usage.dones.length && !wg.name) continue;
     if (!immediate && !usage.dones.length && !passesWg(f, l, add)) continue;
     if (usage.waits) return; // a goroutine that waits on the group is not one it counts
-    // Right after an Add, but the body calls Done on another group: that Add is not for this goroutine.
-    if (!usage.dones.length && bf.wgCalls.some((c) => c.method === 'Done' && body.isAncestorOf(c.call))) return;
+    if (!usage.dones.length) {
+      // Right after an Add, but the body calls Done on another group: that Add is not for this goroutine.
+      if (bf.wgCalls.some((c) => c.method === 'Done' && body.isAncestorOf(c.call))) return;
+      // The group's Done is called elsewhere here (the launcher, another goroutine): the Add may be for that.
+      const key = f.refKey(add.recv);
+      if (f.wgCalls.some((c) => c.method === 'Done' && f.refKey(c.recv) === key && !(l.body && l.body.isAncestorOf(c.call)))) return;
+    }
     if (wg.shared && mayReachElsewhere(ctx, bf, body, wg)) return;
     const g = bf.cfg(body);
     if (g.hasGoto) return;
@@ -68,14 +73,16 @@ function checkLaunch(ctx: RuleContext, l: Launch): void {
     const leak = pathAvoiding(g, doneNodes);
     if (!leak) return;
     const wgText = show(add.recv).replace(/^&/, '');
-    const addLine = ctx.src.lineOf(add.call.start) + 1;
-    const where = leak.ast?.type === 'return_statement' ? ` (the return at line ${bf.root.src.lineOf(leak.ast.start) + 1})` : '';
+    // No absolute line numbers: findings are cached per declaration and reused when lines shift.
+    const counted = immediate ? `the ${wgText}.Add right before it` : `the ${wgText}.Add ${relLines(ctx, l.node, add.call)}`;
+    const where =
+      leak.ast?.type !== 'return_statement' ? '' : l.bodyDecl ? ` (a return in ${l.bodyDecl.names[0]})` : ` (the return ${relLines(ctx, l.node, leak.ast)})`;
     const consequence = `${wgText}.Wait() then blocks forever`;
     const msg = usage.dones.length
-      ? `This goroutine is counted by ${wgText}.Add (line ${addLine}) but can finish without calling ${wgText}.Done()${where}: ${consequence}. Call defer ${wg.name ?? wgText}.Done() as its first statement.`
+      ? `This goroutine is counted by ${counted} but can finish without calling ${wgText}.Done()${where}: ${consequence}. Call defer ${wg.name ?? wgText}.Done() as its first statement.`
       : wg.name
-        ? `This goroutine is counted by ${wgText}.Add (line ${addLine}) but never calls ${wgText}.Done(): ${consequence}. Call defer ${wg.name}.Done() as its first statement.`
-        : `This goroutine is counted by ${wgText}.Add (line ${addLine}) but never calls ${wgText}.Done() and cannot reach ${wgText}: ${consequence}. Pass it a *sync.WaitGroup and call defer wg.Done() as its first statement.`;
+        ? `This goroutine is counted by ${counted} but never calls ${wgText}.Done(): ${consequence}. Call defer ${wg.name}.Done() as its first statement.`
+        : `This goroutine is counted by ${counted} but never calls ${wgText}.Done() and cannot reach ${wgText}: ${consequence}. Pass it a *sync.WaitGroup and call defer wg.Done() as its first statement.`;
     ctx.report({ node: l.node, message: msg, fixes: fix(ctx, l, bf, body, wg, usage.dones) });
     return;
   }

@@ -1,6 +1,6 @@
 import type { ChanOp } from '../facts';
 import type { Rule } from '../rule';
-import { climbTo, commonFunc, ifGuarded, killNodes } from './double-close';
+import { chanKey, climbTo, commonFunc, ifGuarded, killNodes, relLines } from './double-close';
 import { show } from './util';
 
 export const sendAfterClose: Rule = {
@@ -15,7 +15,7 @@ export const sendAfterClose: Rule = {
     if (!closes.length) return;
     const byKey = new Map<string, ChanOp[]>();
     for (const c of closes) {
-      const k = f.refKey(c.chan);
+      const k = chanKey(f, c.chan);
       if (!k) continue;
       const l = byKey.get(k) ?? [];
       l.push(c);
@@ -23,7 +23,7 @@ export const sendAfterClose: Rule = {
     }
     for (const send of f.chanOps) {
       if (send.kind !== 'send') continue;
-      const key = f.refKey(send.chan);
+      const key = chanKey(f, send.chan);
       const cands = key ? byKey.get(key) : undefined;
       if (!cands) continue;
       for (const close of cands) {
@@ -45,11 +45,11 @@ export const sendAfterClose: Rule = {
         // `if i == len(xs)-1 { close(ch) }` after the send: the close ends the sends, the back edge never runs.
         if (close.node.start > send.node.start && ifGuarded(f, close.node)) continue;
         const ch = show(send.chan);
-        const loop = nc === ns || close.node.start > send.node.start ? ' (on a later iteration of the loop)' : '';
+        const loop = nc === ns || close.node.start > send.node.start ? ', on a later iteration of the loop' : '';
         ctx.report({
           node: send.node,
           message:
-            `Send on ${ch} after close(${ch}) at line ${ctx.src.lineOf(close.node.start) + 1}${loop}: a send on a closed channel panics. ` +
+            `Send on ${ch} after the close(${ch}) ${relLines(ctx, send.node, close.node)}${loop}: a send on a closed channel panics. ` +
             `Send every value before closing, and let the sender close the channel once it has nothing more to send.`,
         });
         break;
