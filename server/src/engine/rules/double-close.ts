@@ -37,7 +37,7 @@ export function climbTo(f: DeclFacts, n: Node, target: Node): Climb | undefined 
       cur = callOfLiteral(fn)!;
       continue;
     }
-    const l = f.launches.find((x) => x.body === fn);
+    const l = f.launches.find((x) => x.body === fn) ?? afterFunc(f, fn);
     if (l) {
       launches.push(l);
       cur = l.node;
@@ -52,6 +52,17 @@ export function climbTo(f: DeclFacts, n: Node, target: Node): Climb | undefined 
     return undefined;
   }
   return undefined;
+}
+
+/** `time.AfterFunc(d, lit)` / `context.AfterFunc(ctx, lit)`: lit runs in a goroutine of its own. */
+function afterFunc(f: DeclFacts, lit: Node): Launch | undefined {
+  let c: Node = lit;
+  while (c.parent?.type === 'parenthesized_expression') c = c.parent;
+  const list = c.parent;
+  const call = list?.parent;
+  if (list?.type !== 'argument_list' || call?.type !== 'call_expression' || list.children[1] !== c) return undefined;
+  if (f.pkgCall(call, 'time') !== 'AfterFunc' && f.pkgCall(call, 'context') !== 'AfterFunc') return undefined;
+  return { kind: 'async', node: call, call, body: lit, bodyDecl: undefined, args: [], launcher: f.funcOf(call) };
 }
 
 function callOfLiteral(lit: Node): Node | undefined {

@@ -74,7 +74,7 @@ function checkLaunch(ctx: RuleContext, l: Launch): void {
     if (!leak) return;
     const wgText = show(add.recv).replace(/^&/, '');
     // No absolute line numbers: findings are cached per declaration and reused when lines shift.
-    const counted = immediate ? `the ${wgText}.Add right before it` : `the ${wgText}.Add ${relLines(ctx, l.node, add.call)}`;
+    const counted = immediate ? `the ${wgText}.Add before it` : `the ${wgText}.Add ${relLines(ctx, l.node, add.call)}`;
     const where =
       leak.ast?.type !== 'return_statement' ? '' : l.bodyDecl ? ` (a return in ${l.bodyDecl.names[0]})` : ` (the return ${relLines(ctx, l.node, leak.ast)})`;
     const consequence = `${wgText}.Wait() then blocks forever`;
@@ -88,13 +88,23 @@ function checkLaunch(ctx: RuleContext, l: Launch): void {
   }
 }
 
-/** `wg.Add(…)` as the statement right before the go statement. */
+/**
+ * `wg.Add(…)` before the go statement in the same block, with only simple statements in between
+ * (`u := u`, a log line) — nothing that starts another goroutine or touches a WaitGroup.
+ */
 function precedingAdd(f: DeclFacts, l: Launch): WgCall | undefined {
-  let prev = l.node.prevSibling;
-  while (prev?.type === 'comment') prev = prev.prevSibling;
-  if (prev?.type !== 'expression_statement' || l.node.parent?.type !== 'statement_list') return undefined;
-  const call = unparen(prev.children[0]);
-  return f.wgCalls.find((c) => c.method === 'Add' && c.call === call);
+  if (l.node.parent?.type !== 'statement_list') return undefined;
+  for (let prev = l.node.prevSibling; prev; prev = prev.prevSibling) {
+    if (prev.type === 'comment') continue;
+    if (prev.type === 'expression_statement') {
+      const call = unparen(prev.children[0]);
+      const add = f.wgCalls.find((c) => c.method === 'Add' && c.call === call);
+      if (add) return add;
+    }
+    const simple = prev.type === 'short_var_declaration' || prev.type === 'assignment_statement' || prev.type === 'expression_statement' || prev.type === 'var_declaration';
+    if (!simple || prev.findAll(['go_statement', 'func_literal']).length || f.wgCalls.some((c) => prev!.contains(c.call))) return undefined;
+  }
+  return undefined;
 }
 
 /** Adds executed earlier by the same function as the launch, latest first. */
@@ -280,6 +290,16 @@ function mayReachElsewhere(ctx: RuleContext, bf: DeclFacts, body: Node, wg: WgIn
   return found;
 }
 
+function isPlainReturn(g: import('../cfg').CFG, c: CNode): boolean {
+  if (c.ast?.type !== 'return_statement' || !c.succs.every((x) => x === g.exit)) return false;
+  let plain = true;
+  c.ast.walk((x) => {
+    if (x.type === 'call_expression' || (x.type === 'unary_expression' && x.tokens[0] === '<-') || x.type === 'func_literal') plain = false;
+    return plain;
+  });
+  return plain;
+}
+
 /** A path from entry to exit through none of `through`: returns the last node before the exit. */
 function pathAvoiding(g: import('../cfg').CFG, through: Set<CNode>): CNode | undefined {
   const seen = new Set<number>();
@@ -312,18 +332,29 @@ function fix(ctx: RuleContext, l: Launch, bf: DeclFacts, body: Node, wg: WgInBod
   while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\r')) i++;
   if (text.startsWith('//', i)) while (i < text.length && text[i] !== '\n') i++;
   if (text[i] !== '\n') return [];
-  const first = block.firstOfType('statement_list')?.children[0];
-  const indent = first ? ctx.src.indentAt(first.start) : ctx.src.indentAt(block.start) + '\t';
+  // One level deeper than the line holding `{` (a first statement's own indent is wrong for a label).
+  const indent = ctx.src.indentAt(block.start) + '\t';
   const edits: OffsetEdit[] = [{ start: i + 1, end: i + 1, newText: `${indent}defer ${wg.name}.Done()\n` }];
+  const g = bf.cfg(body);
   for (const d of dones) {
     const stmt = statementOf(d.call);
     if (!stmt) return [];
     const plain = (stmt.type === 'expression_statement' || stmt.type === 'defer_statement') && unparen(stmt.children[0]) === d.call;
     if (!plain) return [];
+    // A Done with more work after it (a readiness signal before serving) must stay where it is: deferring
+    // it would make Wait block until the goroutine ends.
+    if (stmt.type === 'expression_statement' && bf.funcOf(d.call) === body) {
+      const n = g.nodeFor(stmt);
+      if (!n || !n.succs.every((x) => x === g.exit || isPlainReturn(g, x))) return [];
+    } else if (stmt.type === 'expression_statement') {
+      // Inside a deferred closure: it runs at exit anyway.
+      const lit = bf.funcOf(d.call);
+      const call = lit.parent?.type === 'call_expression' ? lit.parent : undefined;
+      if (call?.parent?.type !== 'defer_statement') return [];
+    }
     const del = deleteStatement(stmt, ctx.src);
     if (!del) return [];
     edits.push(del);
   }
-  void bf;
   return [{ title: `Call defer ${wg.name}.Done() first${dones.length ? ' (instead of the other Done calls)' : ''}`, edits }];
 }
