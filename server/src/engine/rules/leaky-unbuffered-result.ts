@@ -194,6 +194,9 @@ function giveUpReason(f: DeclFacts, c: Node): string | undefined {
   if (!ch) return undefined;
   const fnName = ch.type === 'call_expression' ? f.pkgCall(ch, 'time') : undefined;
   if (fnName === 'After' || fnName === 'Tick') return `a time.${fnName} timeout`;
+  // An injected clock: clock.After(d) returns a channel, as time.After does.
+  const fn = ch.type === 'call_expression' ? unparen(ch.child('function')) : undefined;
+  if (!fnName && fn?.type === 'selector_expression' && /^(After|Tick)$/.test(fn.child('field')?.text ?? '')) return `a timeout from ${show(fn)}`;
   if (f.isCtxDoneCall(ch)) return `${show(ch)}`;
   if (isTimerChan(f, ch)) return `a timeout on ${show(ch)}`;
   if (f.isCancelRecv(comm)) return `a done channel ${show(ch)}`;

@@ -121,7 +121,12 @@ function checkNamed(ctx: RuleContext, call: Node, name: string, site: Site, fn: 
   const uses = new Set<CNode>();
   for (const ref of f.scopes.references(b)) {
     if (own.has(ref)) continue;
-    const at = g.nodeFor(outermostLiteralIn(ref, fn) ?? ref);
+    const lit = outermostLiteralIn(ref, fn);
+    // A closure made earlier (a cleanup func, a deferred func) or a pointer to the variable sees the new
+    // value wherever it runs: the path through this statement does not tell.
+    if (lit && lit.start < site.stmt.start) return;
+    if (ref.parent?.type === 'unary_expression' && ref.parent.tokens[0] === '&') return;
+    const at = g.nodeFor(lit ?? ref);
     if (!at) return; // a use the graph does not place: not sure
     uses.add(at);
   }

@@ -16,17 +16,17 @@ export const timeAfterInLoop: Rule = {
     const f = ctx.facts;
     ctx.node.walk((n) => {
       if (n.type !== 'call_expression' || f.pkgCall(n, 'time') !== 'After') return true;
-      const sel = selectCaseOf(n);
+      const sel = selectCaseOf(n) ?? viaVariable(f, n);
       if (!sel) return true;
       const loop = f.loopOf(sel.select);
-      if (!loop) return true;
+      if (!loop || !loop.child('body')?.contains(n) || !repeats(f, sel.select)) return true;
       const d = n.child('arguments')?.children[0];
-      const fix = timerFix(ctx, n, sel.select, loop, d);
+      const fix: FixResult = sel.variable ? { why: `the channel is kept in ${sel.variable}` } : timerFix(ctx, n, sel.select, loop, d);
       const v = `go${ctx.goVersion.major}.${ctx.goVersion.minor}`;
       ctx.report({
         node: n,
         message:
-          `time.After(${show(d)}) in a select inside a loop creates a new timer on every iteration; before Go 1.23 (this file is ${v}) each one stays in memory ` +
+          `time.After(${show(d)}) ${sel.variable ? `received through ${sel.variable} ` : ''}in a select inside a loop creates a new timer on every iteration; before Go 1.23 (this file is ${v}) each one stays in memory ` +
           `until it fires, so a loop that usually takes another case piles up timers. Create one time.NewTimer before the loop and Reset it before each select` +
           (fix.fix ? '.' : ` (no quick fix: ${fix.why}).`),
         fixes: fix.fix ? [fix.fix] : [],
@@ -36,8 +36,41 @@ export const timeAfterInLoop: Rule = {
   },
 };
 
-/** `case <-time.After(d):` / `case v := <-time.After(d):`: the select and its case. */
-function selectCaseOf(call: Node): { select: Node; caseNode: Node } | undefined {
+/** Whether the select can run again in the same call: a loop whose every case leaves it runs it once. */
+function repeats(f: DeclFacts, select: Node): boolean {
+  const g = f.cfg(f.funcOf(select));
+  const at = g.nodeFor(select);
+  return !at || g.hasGoto || g.reachable(at, at);
+}
+
+/**
+ * `t := time.After(d)` made in the loop body and only received from as a select case there: one timer
+ * per iteration as well.
+ */
+function viaVariable(f: DeclFacts, call: Node): { select: Node; variable: string } | undefined {
+  let c: Node = call;
+  while (c.parent?.type === 'parenthesized_expression') c = c.parent;
+  const list = c.parent;
+  const stmt = list?.parent;
+  if (list?.type !== 'expression_list' || !stmt || list.children.length !== 1) return undefined;
+  let id: Node | undefined;
+  if (stmt.type === 'short_var_declaration' && list.field === 'right') id = stmt.child('left')?.children[0];
+  else if (stmt.type === 'var_spec' && list.field === 'value') id = stmt.childrenIn('name')[0];
+  const b = id?.type === 'identifier' ? f.scopes.resolve(id) : undefined;
+  if (!b || b.id !== id || (stmt.type === 'short_var_declaration' && stmt.child('left')!.children.length !== 1)) return undefined;
+  const refs = f.scopes.references(b);
+  if (!refs.length || f.scopes.writesTo(b).length) return undefined;
+  let select: Node | undefined;
+  for (const r of refs) {
+    const s = selectCaseOf(r)?.select;
+    if (!s || (select && s !== select) || f.funcOf(s) !== f.funcOf(call)) return undefined;
+    select = s;
+  }
+  return select && f.loopOf(select) === f.loopOf(stmt) ? { select, variable: b.name } : undefined;
+}
+
+/** `case <-time.After(d):` / `case v := <-time.After(d):`: the select and its case (also for `<-ch` of a variable). */
+function selectCaseOf(call: Node): { select: Node; caseNode: Node; variable?: undefined } | undefined {
   let c: Node = call;
   while (c.parent?.type === 'parenthesized_expression') c = c.parent;
   const recv = c.parent;
