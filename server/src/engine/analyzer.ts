@@ -2,23 +2,40 @@
 // tree.edit) and each declaration's findings: after an edit only the declarations whose text — or whose
 // dependencies' text — changed are analysed again.
 import type { Edit, Parser, Tree } from 'web-tree-sitter';
-import { FileFacts, LaunchCache } from './facts';
+import { FileFacts, LaunchCache, ScanQuery } from './facts';
 import { DeclInfo, FileIndex } from './fileindex';
 import { effectiveGoVersion, formatGoVersion, versionLess } from './goversion';
 import { getLanguage, newParser } from './parser';
-import type { OffsetFix, Report, Rule, RuleContext } from './rule';
+import type { Report, Rule, RuleContext } from './rule';
 import { RULES, RULES_BY_ID, UNUSED_IGNORE } from './rules';
 import { SourceText } from './source';
 import { findDirectives, removeRuleFromDirective, suppressing } from './suppress';
 import type { AnalyzeOptions, Finding, GoVersion, Position, RuleSetting, Severity, TextEdit } from './types';
 
-/** A finding in offsets relative to its declaration's start (so it survives edits elsewhere). */
+/**
+ * A position stored in a cached result: relative to the analysed declaration (`key` undefined), to
+ * another declaration (whose text the result then depends on), or — between declarations — absolute
+ * (the result is then never reused).
+ */
+interface Anchor {
+  key?: string;
+  off: number;
+  abs?: boolean;
+}
+
+interface RelEdit {
+  start: Anchor;
+  end: Anchor;
+  newText: string;
+}
+
+/** A finding in positions that survive edits elsewhere in the file. */
 interface RelFinding {
   rule: string;
   start: number;
   end: number;
   message: string;
-  fixes: OffsetFix[];
+  fixes: { title: string; edits: RelEdit[] }[];
 }
 
 interface DeclResult {
@@ -26,8 +43,14 @@ interface DeclResult {
   globalKey: string;
   /** Other declarations the result was computed from, with their text at the time. */
   deps: Map<string, string>;
+  /** Scans of the file's declarations the result depends on, with their results at the time. */
+  scans: { q: ScanQuery; sig: string }[];
+  /** Declarations whose launch sites the result depends on, with who launched them at the time. */
+  launchers: Map<string, string>;
+  /** Top-level names the result looked up, with what they named at the time. */
+  names: Map<string, string>;
   findings: RelFinding[];
-  /** Some edit lies outside the declaration: never reused. */
+  /** Some position lies outside every declaration: never reused. */
   volatile: boolean;
 }
 
@@ -133,44 +156,79 @@ export class DocumentAnalyzer {
     const rules = enabledRules(opts, version);
     // Off for the whole file when its fileTrigger does not match; `rules` is part of the cache key below.
     for (const r of [...rules.keys()]) if (r.fileTrigger && !r.fileTrigger.test(this.text)) rules.delete(r);
-    const keyParts: string[] = [formatGoVersion(version), [...rules].map(([r, s]) => `${r.id}=${s}`).join(',')];
-    for (const d of index.decls) keyParts.push(d.kind === 'func' || d.kind === 'method' ? d.signature : d.text);
-    const shapeKey = keyParts.join('\u0000');
+
+    // Stable keys for declarations (a file may hold several `func init`).
+    const keys = new Map<DeclInfo, string>();
+    const byKey = new Map<string, DeclInfo>();
+    for (const d of index.decls) {
+      let k = d.key;
+      for (let n = 1; byKey.has(k); n++) k = `${d.key}#${n}`;
+      keys.set(d, k);
+      byKey.set(k, d);
+    }
+
+    // What every result depends on: the version, the rules and the imports. Everything else a result
+    // reads from other declarations (their text, names they declare, who launches what) is recorded
+    // per result, so typing in one function re-analyses only what depends on it.
+    const imports = index.decls.filter((d) => d.kind === 'import' || d.kind === 'package').map((d) => d.text);
+    const shapeKey = [formatGoVersion(version), [...rules].map(([r, s]) => `${r.id}=${s}`).join(','), ...imports].join('\u0000');
     if (this.launchCache.key !== shapeKey) this.launchCache = { key: shapeKey, entries: new Map() };
     const file = new FileFacts(index, this.launchCache);
-    const globalKey = shapeKey + '\u0000' + file.launchSummary();
+    const globalKey = shapeKey;
 
-    const seenKeys = new Map<string, number>();
     const live = new Map<string, DeclResult>();
     const all: Finding[] = [];
     for (const d of index.decls) {
       if ((d.kind !== 'func' && d.kind !== 'method' && d.kind !== 'var') || d.hasError) continue;
       const text = d.text;
-      const applicable = [...rules.keys()].filter((r) => r.trigger.test(text));
-      if (!applicable.length) continue;
-      const n = seenKeys.get(d.key) ?? 0;
-      seenKeys.set(d.key, n + 1);
-      const key = n ? `${d.key}#${n}` : d.key;
+      const key = keys.get(d)!;
       let res = this.results.get(key);
-      if (!res || res.volatile || res.text !== text || res.globalKey !== globalKey || !depsHold(res.deps, index)) {
-        res = this.run(d, applicable, file, src, version, globalKey);
-        this.stats.declsAnalysed++;
+      if (!res || res.volatile || res.text !== text || res.globalKey !== globalKey || !depsHold(res, byKey, file)) {
+        const applicable = [...rules.keys()].filter((r) => r.trigger.test(text));
+        // Declarations no rule looks at are remembered too, so the pre-filter runs once per text.
+        res = applicable.length ? this.run(d, applicable, file, src, version, globalKey, keys) : emptyResult(text, globalKey);
+        if (applicable.length) this.stats.declsAnalysed++;
       } else this.stats.declsReused++;
       live.set(key, res);
-      for (const f of res.findings) all.push(this.toFinding(f, d.start, src, rules.get(RULES_BY_ID.get(f.rule)!)!));
+      for (const f of res.findings) all.push(this.toFinding(f, d.start, src, rules.get(RULES_BY_ID.get(f.rule)!)!, byKey));
     }
     this.results = live;
+    // Launch callees of texts no longer in the file are dead weight; prune now and then.
+    if (this.launchCache.entries.size > 2 * index.decls.length + 64) {
+      const texts = new Set(index.decls.map((d) => d.text));
+      for (const t of this.launchCache.entries.keys()) if (!texts.has(t)) this.launchCache.entries.delete(t);
+    }
     const unused = normalizeSetting(opts.rules?.[UNUSED_IGNORE.id] as string | undefined) ?? UNUSED_IGNORE.defaultSeverity;
     return this.suppress(all, src, rules, tree, unused);
   }
 
-  private run(d: DeclInfo, rules: Rule[], file: FileFacts, src: SourceText, version: GoVersion, globalKey: string): DeclResult {
-    const deps = new Map<string, string>();
+  private run(d: DeclInfo, rules: Rule[], file: FileFacts, src: SourceText, version: GoVersion, globalKey: string, keys: Map<DeclInfo, string>): DeclResult {
+    const depDecls = new Set<DeclInfo>();
+    const scans: { q: ScanQuery; sig: string }[] = [];
     file.onDependency = (o) => {
-      if (o !== d) deps.set(o.key, o.text);
+      if (o !== d) depDecls.add(o);
     };
+    file.onScan = (q, sig) => scans.push({ q, sig });
+    const launchKeys = new Set<string>();
+    file.onLaunchQuery = (k) => launchKeys.add(k);
+    const nameKeys = new Set<string>();
+    file.onNameQuery = (q) => nameKeys.add(q);
     const findings: RelFinding[] = [];
     let volatile = false;
+    const anchor = (off: number): Anchor => {
+      if (off >= d.start && off <= d.end) return { off: off - d.start };
+      let o = file.index.declAt(off);
+      if (!o && off > 0) {
+        const before = file.index.declAt(off - 1);
+        if (before && before.end === off) o = before;
+      }
+      if (!o) {
+        volatile = true;
+        return { off, abs: true };
+      }
+      depDecls.add(o);
+      return { key: keys.get(o), off: off - o.start };
+    };
     const facts = file.facts(d);
     for (const rule of rules) {
       const ctx: RuleContext = {
@@ -186,22 +244,13 @@ export class DocumentAnalyzer {
           const end = r.end ?? r.node?.end;
           if (start === undefined || end === undefined || start < d.start || end > d.end) return; // a rule reports only in its declaration
           const fixes = (r.fixes ?? []).filter((f) => f.edits.length > 0);
-          for (const f of fixes) for (const e of f.edits) if (e.start < d.start || e.end > d.end) volatile = true;
-          // Line references inside the declaration move with it; others make the result uncacheable.
-          const message = r.message.replace(LINE_RE, (_, off: string) => {
-            const o = Number(off);
-            if (o < d.start || o > d.end) {
-              volatile = true;
-              return `${ABS_MARK}${o}${LINE_END}`;
-            }
-            return `${LINE_MARK}${o - d.start}${LINE_END}`;
-          });
+          const message = r.message.replace(LINE_RE, (_, off: string) => encodeAnchor(anchor(Number(off))));
           findings.push({
             rule: rule.id,
             start: start - d.start,
             end: end - d.start,
             message,
-            fixes: fixes.map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ start: e.start - d.start, end: e.end - d.start, newText: e.newText })) })),
+            fixes: fixes.map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ start: anchor(e.start), end: anchor(e.end), newText: e.newText })) })),
           });
         },
       };
@@ -213,20 +262,40 @@ export class DocumentAnalyzer {
       }
     }
     file.onDependency = undefined;
+    file.onScan = undefined;
+    file.onLaunchQuery = undefined;
+    file.onNameQuery = undefined;
+    // Facts used here (this declaration's and others') may have been computed from further declarations.
+    const queue = [d, ...depDecls];
+    while (queue.length) {
+      const facts = file.peek(queue.pop()!);
+      for (const k of facts?.launchQueries ?? []) launchKeys.add(k);
+      for (const q of facts?.nameQueries ?? []) nameKeys.add(q);
+      for (const c of facts?.consulted ?? []) {
+        if (c === d || depDecls.has(c)) continue;
+        depDecls.add(c);
+        queue.push(c);
+      }
+    }
+    const deps = new Map<string, string>();
+    for (const o of depDecls) deps.set(keys.get(o)!, o.text);
+    const launchers = new Map<string, string>();
+    for (const k of launchKeys) launchers.set(k, file.launchersSignature(k));
+    const names = new Map<string, string>();
+    for (const q of nameKeys) names.set(q, file.nameSignature(q));
     findings.sort((a, b) => a.start - b.start || a.rule.localeCompare(b.rule));
-    return { text: d.text, globalKey, deps, findings, volatile };
+    return { text: d.text, globalKey, deps, scans, launchers, names, findings, volatile };
   }
 
-  private toFinding(f: RelFinding, base: number, src: SourceText, severity: Severity): Finding {
-    const message = f.message.includes(LINE_END)
-      ? f.message.replace(LINE_RE, (_, off: string) => String(src.lineOf(base + Number(off)) + 1)).replace(ABS_RE, (_, off: string) => String(src.lineOf(Number(off)) + 1))
-      : f.message;
+  private toFinding(f: RelFinding, base: number, src: SourceText, severity: Severity, byKey: Map<string, DeclInfo>): Finding {
+    const at = (a: Anchor) => (a.abs ? a.off : (a.key === undefined ? base : byKey.get(a.key)!.start) + a.off);
+    const message = f.message.includes(LINE_END) ? f.message.replace(ANCHOR_RE, (m) => String(src.lineOf(at(decodeAnchor(m))) + 1)) : f.message;
     return {
       rule: f.rule,
       range: src.range(base + f.start, base + f.end),
       message,
       severity,
-      fixes: f.fixes.map((x) => ({ title: x.title, edits: x.edits.map((e): TextEdit => ({ range: src.range(base + e.start, base + e.end), newText: e.newText })) })),
+      fixes: f.fixes.map((x) => ({ title: x.title, edits: x.edits.map((e): TextEdit => ({ range: src.range(at(e.start), at(e.end)), newText: e.newText })) })),
     };
   }
 
@@ -260,16 +329,27 @@ export class DocumentAnalyzer {
 
 // Private-use characters delimit line references in cached messages: never valid in rule text.
 const LINE_MARK = '\uE000';
-const ABS_MARK = '\uE001';
 const LINE_END = '\uE002';
 const LINE_RE = /\uE000(\d+)\uE002/g;
-const ABS_RE = /\uE001(\d+)\uE002/g;
+const ANCHOR_RE = /\uE001[^\uE002]*\uE002/g;
 
-function depsHold(deps: Map<string, string>, index: FileIndex): boolean {
-  if (!deps.size) return true;
-  const byKey = new Map<string, DeclInfo>();
-  for (const d of index.decls) if (deps.has(d.key)) byKey.set(d.key, d);
-  for (const [k, text] of deps) if (byKey.get(k)?.text !== text) return false;
+function encodeAnchor(a: Anchor): string {
+  return `\uE001${JSON.stringify(a).replace(/[\uE001\uE002]/g, '')}\uE002`;
+}
+
+function decodeAnchor(m: string): Anchor {
+  return JSON.parse(m.slice(1, -1)) as Anchor;
+}
+
+function emptyResult(text: string, globalKey: string): DeclResult {
+  return { text, globalKey, deps: new Map(), scans: [], launchers: new Map(), names: new Map(), findings: [], volatile: false };
+}
+
+function depsHold(res: DeclResult, byKey: Map<string, DeclInfo>, file: FileFacts): boolean {
+  for (const [k, text] of res.deps) if (byKey.get(k)?.text !== text) return false;
+  for (const s of res.scans) if (file.scanSignature(s.q) !== s.sig) return false;
+  for (const [k, sig] of res.launchers) if (file.launchersSignature(k) !== sig) return false;
+  for (const [q, sig] of res.names) if (file.nameSignature(q) !== sig) return false;
   return true;
 }
 

@@ -3,7 +3,7 @@
 // and the contexts/done channels in scope.
 import { FUNC_TYPES, Node, unparen } from './ast';
 import { CFG } from './cfg';
-import type { DeclInfo, FileIndex } from './fileindex';
+import type { DeclInfo, DeclKind, FileIndex } from './fileindex';
 import { Binding, Scopes } from './scope';
 import { derefNamed, GoType, isNamed, TypeInfer } from './typeinfer';
 
@@ -72,6 +72,16 @@ const DONE_NAME = /^(ctx)?(done|quit|stop|stopped|stopping|closing|closed|shutdo
 const DONE_FIELD = /(done|quit|stop|closing|closed|shutdown|exit|cancel|die|dying|kill|term|abort)/i;
 
 export class DeclFacts {
+  /**
+   * Other declarations these facts were computed from (types, package variables, callees…). Facts are
+   * cached and may be computed while another declaration is analysed, so they keep their own record;
+   * the analyzer folds it into the cache dependencies of every result that used these facts.
+   */
+  readonly consulted = new Set<DeclInfo>();
+  /** Declarations (by key) whose set of launch sites these facts looked up. */
+  readonly launchQueries = new Set<string>();
+  /** Top-level names these facts looked up ("funcs:name", …): a name appearing or vanishing changes them. */
+  readonly nameQueries = new Set<string>();
   readonly scopes: Scopes;
   readonly types: TypeInfer;
   private _launches: Launch[] | undefined;
@@ -86,13 +96,13 @@ export class DeclFacts {
     readonly file: FileFacts,
   ) {
     const root = decl.node;
-    this.scopes = new Scopes(root, (name) => file.packageBinding(name));
+    this.scopes = new Scopes(root, (name) => file.packageBinding(name, this));
     this.types = new TypeInfer({
       packagePath: (name, at) => this.packagePath(name, at),
       resolve: (id) => this.scopes.resolve(id),
-      localType: (name) => file.localType(name),
-      funcResult: (name) => file.funcResult(name),
-      methodResult: (recv, name) => file.methodResult(recv, name),
+      localType: (name) => file.localType(name, this),
+      funcResult: (name) => file.funcResult(name, this),
+      methodResult: (recv, name) => file.methodResult(recv, name, this),
       importPath: (name) => file.index.imports.get(name),
     });
   }
@@ -180,8 +190,8 @@ export class DeclFacts {
     if (fn.type === 'identifier') {
       const b = this.scopes.resolve(fn);
       if (b?.kind === 'func' && b.func === undefined) {
-        const d = this.file.index.funcs.get(fn.text);
-        if (d && !d.hasError) return { body: this.file.declNode(d), bodyDecl: d };
+        const d = this.file.func(fn.text, this);
+        if (d && !d.hasError) return { body: this.file.declNode(d, this), bodyDecl: d };
       }
       if (b && b.kind === 'var' && b.value && unparen(b.value)?.type === 'func_literal' && this.scopes.writesTo(b).length === 0) {
         return { body: unparen(b.value), bodyDecl: undefined };
@@ -194,15 +204,15 @@ export class DeclFacts {
       if (op.type === 'identifier' && this.pkgOf(op)) return { body: undefined, bodyDecl: undefined };
       const t = derefNamed(this.typeOf(op));
       let d: DeclInfo | undefined;
-      if (t?.kind === 'named' && t.pkg === '') d = this.file.index.methods.get(`${t.name}.${name}`);
-      if (d && !d.hasError) return { body: this.file.declNode(d), bodyDecl: d };
+      if (t?.kind === 'named' && t.pkg === '') d = this.file.method(t.name, name, this);
+      if (d && !d.hasError) return { body: this.file.declNode(d, this), bodyDecl: d };
     }
     return { body: undefined, bodyDecl: undefined };
   }
 
   /** Launches whose body is the given function node (a literal here, or this declaration itself). */
   launchesOf(fn: Node): Launch[] {
-    if (fn === this.root && (this.decl.kind === 'func' || this.decl.kind === 'method')) return this.file.launchesOfDecl(this.decl);
+    if (fn === this.root && (this.decl.kind === 'func' || this.decl.kind === 'method')) return this.file.launchesOfDecl(this.decl, this);
     return this.launches.filter((l) => l.body === fn);
   }
 
@@ -504,8 +514,15 @@ export class DeclFacts {
 export class FileFacts {
   private readonly declFacts = new Map<DeclInfo, DeclFacts>();
   private readonly pkgBindings = new Map<string, Binding | null>();
+  private callerIndex: Map<string, DeclInfo[]> | undefined;
   /** Called with every other declaration a rule's result depends on. */
   onDependency: ((d: DeclInfo) => void) | undefined;
+  /** Called when a rule looks up a top-level name (see func/method/typeDecl/valueDecl). */
+  onNameQuery: ((q: string) => void) | undefined;
+  /** Called when a rule looks up the launch sites of a declaration (by key). */
+  onLaunchQuery: ((key: string) => void) | undefined;
+  /** Called with every scan a rule's result depends on. */
+  onScan: ((q: ScanQuery, signature: string) => void) | undefined;
 
   constructor(
     readonly index: FileIndex,
@@ -518,16 +535,50 @@ export class FileFacts {
     return f;
   }
 
-  /** Another declaration's facts, noting that the current result depends on it. */
-  depFacts(d: DeclInfo): DeclFacts {
+  /**
+   * Records that a result depends on declaration `d`: the requesting facts' own record when facts ask,
+   * and the declaration being analysed (through onDependency) when a rule asks.
+   */
+  note(d: DeclInfo, requester?: DeclFacts): void {
+    if (requester && requester.decl !== d) requester.consulted.add(d);
     this.onDependency?.(d);
+  }
+
+  /** Another declaration's facts, noting that the current result depends on it. */
+  depFacts(d: DeclInfo, requester?: DeclFacts): DeclFacts {
+    this.note(d, requester);
     return this.facts(d);
   }
 
   /** A declaration's mirror, noting that the current result depends on it. */
-  declNode(d: DeclInfo): Node {
-    this.onDependency?.(d);
+  declNode(d: DeclInfo, requester?: DeclFacts): Node {
+    this.note(d, requester);
     return d.node;
+  }
+
+  /** Facts already created for a declaration, if any (for dependency bookkeeping). */
+  peek(d: DeclInfo): DeclFacts | undefined {
+    return this.declFacts.get(d);
+  }
+
+  /**
+   * Declarations matching a query on their kind, receiver type and text. The result depends on every
+   * declaration's text, so the query itself is recorded and re-run to validate cached results.
+   */
+  scan(q: ScanQuery): DeclInfo[] {
+    const out = runScan(this.index, q);
+    this.onScan?.(q, this.scanSignature(q));
+    return out;
+  }
+
+  private scanMemo = new Map<string, string>();
+
+  /** The signature of a scan's result on this file (memoised: validating many results repeats scans). */
+  scanSignature(q: ScanQuery): string {
+    const k = JSON.stringify(q);
+    let sig = this.scanMemo.get(k);
+    if (sig === undefined) this.scanMemo.set(k, (sig = scanSignature(runScan(this.index, q))));
+    return sig;
   }
 
   /** Facts of the declaration that contains a node of any mirrored declaration. */
@@ -541,15 +592,76 @@ export class FileFacts {
     return this.facts(d);
   }
 
-  packageBinding(name: string): Binding | undefined {
+  // ---- top-level names: every lookup is a recorded dependency ----
+
+  private nameQuery(q: string, requester?: DeclFacts): void {
+    requester?.nameQueries.add(q);
+    this.onNameQuery?.(q);
+  }
+
+  /** The same-file function declaration with this name. */
+  func(name: string, requester?: DeclFacts): DeclInfo | undefined {
+    this.nameQuery(`funcs:${name}`, requester);
+    return this.index.funcs.get(name);
+  }
+
+  /** The same-file method `recv.name` (recv: the receiver's base type name). */
+  method(recv: string, name: string, requester?: DeclFacts): DeclInfo | undefined {
+    this.nameQuery(`methods:${recv}.${name}`, requester);
+    return this.index.methods.get(`${recv}.${name}`);
+  }
+
+  /** Same-file methods with this name, on any type. */
+  methodsNamed(name: string, requester?: DeclFacts): DeclInfo[] {
+    this.nameQuery(`methodsByName:${name}`, requester);
+    return this.index.methodsByName.get(name) ?? [];
+  }
+
+  /** The same-file type declaration declaring this name. */
+  typeDecl(name: string, requester?: DeclFacts): DeclInfo | undefined {
+    this.nameQuery(`types:${name}`, requester);
+    return this.index.types.get(name);
+  }
+
+  /** The package-level var/const declaration declaring this name. */
+  valueDecl(name: string, requester?: DeclFacts): DeclInfo | undefined {
+    this.nameQuery(`values:${name}`, requester);
+    return this.index.values.get(name);
+  }
+
+  /** What a name query answers now (validates cached results). */
+  nameSignature(q: string): string {
+    const i = q.indexOf(':');
+    const map = q.slice(0, i);
+    const key = q.slice(i + 1);
+    const idx = this.index;
+    const one = (d: DeclInfo | undefined) => (d ? `${d.kind}:${d.recvType ?? ''}` : '');
+    switch (map) {
+      case 'funcs':
+        return one(idx.funcs.get(key));
+      case 'methods':
+        return one(idx.methods.get(key));
+      case 'types':
+        return one(idx.types.get(key));
+      case 'values':
+        return one(idx.values.get(key));
+      case 'methodsByName':
+        return (idx.methodsByName.get(key) ?? []).map(one).join(',');
+    }
+    return '?';
+  }
+
+  packageBinding(name: string, requester?: DeclFacts): Binding | undefined {
+    const vd = this.valueDecl(name, requester);
+    if (vd) this.note(vd, requester);
+    const fd = this.func(name, requester);
+    const td = this.typeDecl(name, requester);
     const cached = this.pkgBindings.get(name);
     if (cached !== undefined) return cached ?? undefined;
     let b: Binding | undefined;
-    const fd = this.index.funcs.get(name);
     if (fd) b = { name, kind: 'func', id: undefined, decl: undefined, index: 0, scope: undefined, visibleFrom: 0, func: undefined };
-    else if (this.index.types.has(name)) b = { name, kind: 'type', id: undefined, decl: undefined, index: 0, scope: undefined, visibleFrom: 0, func: undefined };
+    else if (td) b = { name, kind: 'type', id: undefined, decl: undefined, index: 0, scope: undefined, visibleFrom: 0, func: undefined };
     else {
-      const vd = this.index.values.get(name);
       if (vd && !vd.hasError) {
         const spec = vd.node.findAll(['var_spec', 'const_spec']).find((s) => s.childrenIn('name').some((n) => n.text === name));
         if (spec) {
@@ -577,21 +689,24 @@ export class FileFacts {
     return b;
   }
 
-  localType(name: string): Node | undefined {
-    const d = this.index.types.get(name);
+  localType(name: string, requester?: DeclFacts): Node | undefined {
+    const d = this.typeDecl(name, requester);
+    if (d) this.note(d, requester);
     if (!d || d.hasError) return undefined;
     const spec = d.node.findAll(['type_spec', 'type_alias']).find((s) => s.child('name')?.text === name);
     return spec?.child('type');
   }
 
-  funcResult(name: string): Node | undefined {
-    const d = this.index.funcs.get(name);
+  funcResult(name: string, requester?: DeclFacts): Node | undefined {
+    const d = this.func(name, requester);
+    if (d) this.note(d, requester);
     if (!d || d.hasError) return undefined;
     return d.node.child('result');
   }
 
-  methodResult(recv: string | undefined, name: string): Node | undefined {
-    const d = recv ? this.index.methods.get(`${recv}.${name}`) : undefined;
+  methodResult(recv: string | undefined, name: string, requester?: DeclFacts): Node | undefined {
+    const d = recv ? this.method(recv, name, requester) : undefined;
+    if (d) this.note(d, requester);
     if (!d || d.hasError) return undefined;
     return d.node.child('result');
   }
@@ -616,26 +731,37 @@ export class FileFacts {
     return keys;
   }
 
-  /** Go statements anywhere in the file that launch this function or method declaration. */
-  launchesOfDecl(d: DeclInfo): Launch[] {
-    const out: Launch[] = [];
+  /** Callee key → declarations that launch it; built once per analysis. */
+  private callers(): Map<string, DeclInfo[]> {
+    if (this.callerIndex) return this.callerIndex;
+    const idx = new Map<string, DeclInfo[]>();
     for (const c of this.index.decls) {
-      if (!this.calleesOf(c).includes(d.key)) continue;
-      this.onDependency?.(c);
+      for (const k of this.calleesOf(c)) {
+        const list = idx.get(k);
+        if (list) list.push(c);
+        else idx.set(k, [c]);
+      }
+    }
+    return (this.callerIndex = idx);
+  }
+
+  /** Go statements anywhere in the file that launch this function or method declaration. */
+  launchesOfDecl(d: DeclInfo, requester?: DeclFacts): Launch[] {
+    const out: Launch[] = [];
+    requester?.launchQueries.add(d.key);
+    this.onLaunchQuery?.(d.key);
+    for (const c of this.callers().get(d.key) ?? []) {
+      this.note(c, requester);
       for (const l of this.facts(c).launches) if (l.bodyDecl === d) out.push(l);
     }
     return out;
   }
 
-  /** Summary of launch sites, part of the cache key of every declaration's result. */
-  launchSummary(): string {
-    const parts: string[] = [];
-    for (const d of this.index.decls) {
-      const ks = this.calleesOf(d);
-      if (ks.length) parts.push(`${d.key}->${ks.join(',')}`);
-    }
-    return parts.join(';');
+  /** Which declarations launch the declaration with this key: part of the cache key of results that asked. */
+  launchersSignature(key: string): string {
+    return (this.callers().get(key) ?? []).map((d) => d.key).join(',');
   }
+
 }
 
 /** Launch callees by declaration text, valid while `key` (types and signatures of the file) holds. */
@@ -645,6 +771,22 @@ export interface LaunchCache {
 }
 
 export const LAUNCH_TEXT = /\bgo\b|\.(Try)?Go\(/;
+
+/** A re-runnable question about the file's declarations (see FileFacts.scan). */
+export interface ScanQuery {
+  kinds?: DeclKind[];
+  recvType?: string;
+  /** Every string must occur in the declaration's text. */
+  includes?: string[];
+}
+
+export function runScan(index: FileIndex, q: ScanQuery): DeclInfo[] {
+  return index.decls.filter((d) => !d.hasError && (!q.kinds || q.kinds.includes(d.kind)) && (q.recvType === undefined || d.recvType === q.recvType) && (!q.includes || q.includes.every((t) => d.text.includes(t))));
+}
+
+export function scanSignature(ds: DeclInfo[]): string {
+  return ds.map((d) => `${d.key}\u0001${d.text}`).join('\u0002');
+}
 
 function selectOf(n: Node): Node | undefined {
   // send_statement / receive_statement directly as a case's communication

@@ -24,15 +24,22 @@ export class DeclInfo {
     private readonly lang: Language,
   ) {}
 
+  private _text: string | undefined;
+
   get text(): string {
-    return this.src.text.slice(this.start, this.end);
+    return (this._text ??= this.src.text.slice(this.start, this.end));
   }
+
+  private _key: string | undefined;
 
   /** Stable identity across edits: used to key per-declaration caches. */
   get key(): string {
-    if (this.kind === 'func') return `func ${this.names[0]}`;
-    if (this.kind === 'method') return `method ${this.recvType}.${this.names[0]}`;
-    return `${this.kind}#${this.index}`;
+    if (this._key === undefined) {
+      if (this.kind === 'func') this._key = `func ${this.names[0]}`;
+      else if (this.kind === 'method') this._key = `method ${this.recvType}.${this.names[0]}`;
+      else this._key = `${this.kind}#${this.index}`;
+    }
+    return this._key;
   }
 
   /** Text of a func/method up to its body: what callers may depend on. */

@@ -83,8 +83,8 @@ function sendersOf(ctx: RuleContext, f: DeclFacts, key: string, closer: Node, cl
   // A field of a same-file type: its other methods may send.
   if (key.startsWith('T:')) {
     const [type] = key.slice(2).split('.');
-    for (const d of ctx.file.index.decls) {
-      if (d.kind !== 'method' || d.recvType !== type || d === ctx.decl || d.hasError || !d.text.includes('<-')) continue;
+    for (const d of ctx.file.scan({ kinds: ['method'], recvType: type, includes: ['<-'] })) {
+      if (d === ctx.decl) continue;
       const df = ctx.file.depFacts(d);
       for (const o of df.chanOps) if (o.kind === 'send' && df.refKey(o.chan) === key) out.push({ facts: df, op: o });
     }
@@ -93,8 +93,8 @@ function sendersOf(ctx: RuleContext, f: DeclFacts, key: string, closer: Node, cl
   const b = f.bindingOf(close.chan);
   if (b?.kind === 'param' && b.func === f.root && closer === f.root && (ctx.decl.kind === 'func' || ctx.decl.kind === 'method')) {
     const idx = paramNames(f.root).indexOf(b.name);
-    for (const d of ctx.file.index.decls) {
-      if (d === ctx.decl || d.hasError || (d.kind !== 'func' && d.kind !== 'method') || !d.text.includes(ctx.decl.names[0])) continue;
+    for (const d of ctx.file.scan({ kinds: ['func', 'method'], includes: [ctx.decl.names[0]] })) {
+      if (d === ctx.decl) continue;
       const df = ctx.file.depFacts(d);
       for (const call of df.root.findAll('call_expression')) {
         const callee = df.callee(call);
