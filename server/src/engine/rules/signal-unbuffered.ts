@@ -1,5 +1,6 @@
 import { Node, unparen } from '../ast';
 import { DeclFacts, makeChan } from '../facts';
+import type { DeclInfo } from '../fileindex';
 import type { OffsetEdit, Rule, RuleContext } from '../rule';
 import { derefNamed } from '../typeinfer';
 import { show } from './util';
@@ -113,7 +114,9 @@ function packageMakes(ctx: RuleContext, name: string, value: Node | undefined): 
   }
   const re = new RegExp(`\\b${name}\\b`);
   for (const d of ctx.file.index.decls) {
-    if ((d.kind !== 'func' && d.kind !== 'method') || d.hasError || !re.test(d.text)) continue;
+    if (d.kind !== 'func' && d.kind !== 'method') continue;
+    noteDependency(ctx, d);
+    if (d.hasError || !re.test(d.text)) continue;
     const df = d === ctx.decl ? ctx.facts : ctx.file.depFacts(d);
     for (const id of df.root.findAll('identifier')) {
       if (id.text !== name || id.parent?.field !== 'left') continue;
@@ -132,7 +135,9 @@ function fieldMakes(ctx: RuleContext, type: string, field: string): Make[] | und
   const found: Make[] = [];
   const re = new RegExp(`\\b${field}\\b`);
   for (const d of ctx.file.index.decls) {
-    if ((d.kind !== 'func' && d.kind !== 'method' && d.kind !== 'var') || d.hasError || !re.test(d.text)) continue;
+    if (d.kind !== 'func' && d.kind !== 'method' && d.kind !== 'var') continue;
+    noteDependency(ctx, d);
+    if (d.hasError || !re.test(d.text)) continue;
     const df = d === ctx.decl ? ctx.facts : ctx.file.depFacts(d);
     let unknown = false;
     df.root.walk((n) => {
@@ -161,6 +166,14 @@ function fieldMakes(ctx: RuleContext, type: string, field: string): Make[] | und
     if (unknown) return undefined;
   }
   return found;
+}
+
+/**
+ * The answer depends on every declaration that could assign the channel, including those the text filter
+ * skips: an edit that adds an assignment there must re-analyse this call.
+ */
+function noteDependency(ctx: RuleContext, d: DeclInfo): void {
+  if (d !== ctx.decl) ctx.file.onDependency?.(d);
 }
 
 function isType(f: DeclFacts, e: Node | undefined, type: string): boolean {
