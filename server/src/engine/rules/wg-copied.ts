@@ -2,7 +2,7 @@ import { Node, unparen } from '../ast';
 import type { DeclFacts } from '../facts';
 import type { DeclInfo } from '../fileindex';
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from '../rule';
-import { show } from './util';
+import { show, statementOf } from './util';
 
 /** The sync types whose copies are independent of the original (and that go vet's copylocks also knows). */
 const LOCKS = new Set(['WaitGroup', 'Mutex', 'RWMutex']);
@@ -195,32 +195,32 @@ function embeddedName(t: Node): string {
   return t.text;
 }
 
-/** "a sync.Mutex", "Config, which contains a sync.Mutex (field mu)", "[4]sync.Mutex, an array of sync.Mutex". */
+/** "a sync.Mutex", "a Config (Config contains sync.Mutex in field mu)", "a [4]sync.Mutex (an array of sync.Mutex)". */
 function describe(t: Node, hit: LockPath): string {
-  const where = hit.fields.length ? ` (field ${hit.fields.join('.')})` : '';
   let u = t;
   while (u.type === 'parenthesized_type' && u.children[0]) u = u.children[0];
   if (u.type === 'qualified_type') return `a ${hit.lock}`;
-  if (u.type === 'array_type') return `${u.text}, an array holding ${hit.lock}${where}`;
-  return `${u.text}, which contains ${hit.lock}${where}`;
+  const where = hit.fields.length ? ` in field ${hit.fields.join('.')}` : '';
+  if (u.type === 'array_type') return `a ${u.text} (an array of ${hit.lock}${where ? ', held' + where : ''})`;
+  const name = u.type === 'generic_type' ? u.child('type')?.text ?? u.text : u.text;
+  return `a ${u.text} (${name} contains ${hit.lock}${where})`;
 }
 
 function consequence(lock: string): string {
   return lock === 'sync.WaitGroup'
-    ? 'Add, Done and Wait on the copy never reach the original, so its Wait can return early or block forever'
-    : 'locking the copy does not exclude code holding the original, so the data it guards is unprotected';
+    ? 'Add, Done and Wait on the copy never reach the original, so a Wait on the original can return early or block forever'
+    : 'locking the copy does not exclude code that locks the original, so the data it guards is unprotected';
 }
 
 function reportParam(ctx: RuleContext, fn: Node, p: Node, t: Node, hit: LockPath): void {
   const names = p.childrenIn('name').map((n) => n.text);
   const who = names.length ? `Parameter${names.length > 1 ? 's' : ''} ${names.join(', ')}` : 'An unnamed parameter';
-  const ptr = `*${t.text}`;
   const res = paramFix(ctx, fn, p, t);
   ctx.report({
     node: p,
     message:
       `${who} receive${names.length > 1 ? '' : 's'} ${describe(t, hit)} by value: the function works on a copy, and ${consequence(hit.lock)}. ` +
-      `Take a pointer (${ptr}) and pass the address at each call.` +
+      `Take a pointer (*${t.text}) and pass the address at each call.` +
       (res.why ? ` No quick fix: ${res.why}.` : ''),
     fixes: res.fix ? [res.fix] : [],
   });
@@ -233,7 +233,7 @@ function reportReceiver(ctx: RuleContext, fn: Node, recv: Node, t: Node, hit: Lo
   ctx.report({
     node: recv,
     message:
-      `Method ${method} has a value receiver${name ? ` ${name}` : ''} of type ${describe(t, hit)}: every call copies the lock, and ${consequence(hit.lock)}. ` +
+      `Method ${method} has a value receiver${name && name !== '_' ? ` ${name}` : ''} of type ${describe(t, hit).replace(/^a /, '')}: every call works on a copy of the lock, and ${consequence(hit.lock)}. ` +
       `Use a pointer receiver (*${t.text}).` +
       (res.why ? ` No quick fix: ${res.why}.` : ''),
     fixes: res.fix ? [res.fix] : [],
@@ -262,7 +262,7 @@ function paramFix(ctx: RuleContext, fn: Node, p: Node, t: Node): FixResult {
     const b = id.text === '_' ? undefined : f.scopes.resolve(id);
     if (!b) continue;
     const bad = f.scopes.references(b).find((r) => !usableThroughPointer(r, t));
-    if (bad) return { why: `${id.text} is used as a value (${show(bad.parent ?? bad)})` };
+    if (bad) return { why: `${id.text} is used as a value in ${show(statementOf(bad) ?? bad)}` };
   }
   const sites = callSites(ctx, fn);
   if (typeof sites === 'string') return { why: sites };
@@ -418,7 +418,7 @@ function receiverFix(ctx: RuleContext, fn: Node, recv: Node, t: Node): FixResult
   const b = id && id.text !== '_' ? f.scopes.resolve(id) : undefined;
   if (b) {
     const bad = f.scopes.references(b).find((r) => !usableThroughPointer(r, t));
-    if (bad) return { why: `the receiver ${b.name} is used as a value (${show(bad.parent ?? bad)})` };
+    if (bad) return { why: `the receiver ${b.name} is used as a value in ${show(statementOf(bad) ?? bad)}` };
   }
   if (inInterface(ctx, method)) return { why: `an interface in this file has a method ${method}` };
   for (const use of usesInFile(ctx, method, true)) {
