@@ -199,11 +199,22 @@ function giveUpReason(f: DeclFacts, c: Node): string | undefined {
   if (!fnName && fn?.type === 'selector_expression' && /^(After|Tick)$/.test(fn.child('field')?.text ?? '')) return `a timeout from ${show(fn)}`;
   if (f.isCtxDoneCall(ch)) return `${show(ch)}`;
   if (isTimerChan(f, ch)) return `a timeout on ${show(ch)}`;
-  if (f.isCancelRecv(comm)) return `a done channel ${show(ch)}`;
+  if (f.isCancelRecv(comm)) return neverReadyWhileWaiting(f, ch, c.parent!) ? undefined : `a done channel ${show(ch)}`;
   const t = f.typeOf(ch);
   const elem = t?.kind === 'chan' ? t.elemType ?? f.types.fromTypeNode(t.elem) : undefined;
   if (elem?.kind === 'named' && elem.pkg === 'os' && elem.name === 'Signal') return `a signal on ${show(ch)}`;
   return undefined;
+}
+
+/**
+ * `done := make(…)` that only this function touches, after the select or in a defer (`defer close(done)`):
+ * nothing can make that case ready while the select waits.
+ */
+function neverReadyWhileWaiting(f: DeclFacts, ch: Node, select: Node): boolean {
+  const b = ch.type === 'identifier' ? f.scopes.resolve(ch) : undefined;
+  if (!b || b.kind !== 'var' || !f.makeOf(b)) return false;
+  const fn = f.funcOf(ch);
+  return f.scopes.references(b).every((r) => r === ch || (f.funcOf(r) === fn && (!!r.ancestor('defer_statement') || r.start > select.end)));
 }
 
 /** `timer.C`, `t.C` of a *time.Timer/*time.Ticker, or a channel made by time.After/time.Tick. */
