@@ -334,11 +334,18 @@ export function ifGuarded(f: DeclFacts, n: Node): boolean {
       const region = [p.child('consequence'), p.child('alternative')].find((b) => b?.contains(n)) ?? p;
       if (onceCondition(f, cond, region, n)) return true;
     }
-    if (p.type === 'expression_switch_statement' && !p.child('value')) {
-      // switch { case remaining == 0: close(ch) }
-      const c = p.children.find((x) => x.type === 'expression_case' && x.contains(n));
-      const v = c?.child('value');
-      if (v && onceCondition(f, v, c!, n)) return true;
+    if (p.type === 'expression_switch_statement') {
+      const c = p.children.find((x) => (x.type === 'expression_case' || x.type === 'default_case') && x.contains(n));
+      const tag = p.child('value');
+      if (c && tag) {
+        // switch s.state { case running: close(s.stopped); s.state = stopped }: the case moves the state on.
+        const written = writtenKeys(f, c);
+        if (readKeys(f, tag).some((k) => written.has(k))) return true;
+      } else if (c) {
+        // switch { case remaining == 0: close(ch) }
+        const v = c.child('value');
+        if (v && onceCondition(f, v, c, n)) return true;
+      }
     }
   }
   // if s.closed { return }; s.closed = true; close(s.ch)
@@ -491,7 +498,7 @@ export const doubleClose: Rule = {
       const inst = manyInstances(ctx, f, op);
       if (inst !== undefined) note(op, { kind: 'instances', where: inst });
       // A close in a function launched elsewhere, where the launcher (or another goroutine) also closes.
-      const other = closedByLauncher(ctx, f, op, c.key);
+      const other = closedByLauncher(ctx, f, op);
       if (other !== undefined) note(op, { kind: 'goroutines', where: other });
     }
 
@@ -688,7 +695,7 @@ function manyInstances(ctx: RuleContext, f: DeclFacts, op: ChanOp): string | und
   if (!cl) return undefined;
   // Goroutine literals of this declaration.
   for (const l of cl.launches) {
-    const loop = launchLoop(f, l);
+    const loop = f.loopOf(l.node);
     if (!loop) continue;
     if (sharedFromLiteral(f, op.chan, l, loop)) return `the loop ${relLines(ctx, op.node, loop)}`;
   }
@@ -698,17 +705,12 @@ function manyInstances(ctx: RuleContext, f: DeclFacts, op: ChanOp): string | und
     if (l.kind !== 'go') continue;
     const lf = ctx.file.factsFor(l.node);
     if (!lf) continue;
-    const loop = launchLoop(lf, l);
+    const loop = lf.loopOf(l.node);
     if (!loop) continue;
     const at = mapExprToLaunch(f, op.chan, l);
-    if (at && sharedAcross(lf, at.expr, loop, at.field)) return `a loop in ${declName(lf)}`;
+    if (at && sharedAcross(lf, at.expr, loop)) return `a loop in ${declName(lf)}`;
   }
   return undefined;
-}
-
-/** The loop (in the launcher's own code) around a launch. */
-function launchLoop(f: DeclFacts, l: Launch): Node | undefined {
-  return f.loopOf(l.node);
 }
 
 /** Whether a channel closed in a literal launched in `loop` is the same for every instance. */
@@ -727,11 +729,12 @@ function sharedFromLiteral(f: DeclFacts, chan: Node, l: Launch, loop: Node): boo
   }
   if (b.decl && body.isAncestorOf(b.decl)) return false; // the instance's own
   if (b.kind === 'param' && b.func && body.isAncestorOf(b.func)) return false;
-  return !(b.decl && loop.isAncestorOf(b.decl)); // declared per iteration
+  if (b.decl && loop.isAncestorOf(b.decl)) return false; // declared per iteration
+  return !f.scopes.writesTo(b).some((w) => loop.isAncestorOf(w)); // or given a new channel per iteration
 }
 
 /** Whether `e` (in the launcher) denotes the same channel on every iteration of `loop`. */
-function sharedAcross(f: DeclFacts, e: Node, loop: Node, _field?: string): boolean {
+function sharedAcross(f: DeclFacts, e: Node, loop: Node): boolean {
   const root = rootIdent(e);
   if (!root) return false;
   const u = unparen(e)!;
@@ -746,7 +749,7 @@ function sharedAcross(f: DeclFacts, e: Node, loop: Node, _field?: string): boole
 }
 
 /** A closed expression of a launched declaration, translated to the launch site. */
-function mapExprToLaunch(f: DeclFacts, chan: Node, l: Launch): { expr: Node; field?: string } | undefined {
+function mapExprToLaunch(f: DeclFacts, chan: Node, l: Launch): { expr: Node } | undefined {
   const e = unparen(chan)!;
   const root = rootIdent(e);
   if (!root) return undefined;
@@ -763,7 +766,7 @@ function mapExprToLaunch(f: DeclFacts, chan: Node, l: Launch): { expr: Node; fie
   if (b.kind === 'recv') {
     const fn = unparen(l.call.child('function'));
     if (fn?.type !== 'selector_expression') return undefined;
-    return { expr: fn.child('operand')!, field: e.type === 'selector_expression' ? e.child('field')?.text : undefined };
+    return { expr: fn.child('operand')! };
   }
   return undefined;
 }
@@ -772,7 +775,7 @@ function mapExprToLaunch(f: DeclFacts, chan: Node, l: Launch): { expr: Node; fie
  * A close in this declaration, launched elsewhere with go, where the launcher or another goroutine it
  * starts closes the same channel on a path with the launch. Returns a description of the other close.
  */
-function closedByLauncher(ctx: RuleContext, f: DeclFacts, op: ChanOp, _key: string): string | undefined {
+function closedByLauncher(ctx: RuleContext, f: DeclFacts, op: ChanOp): string | undefined {
   if (ctx.decl.kind !== 'func' && ctx.decl.kind !== 'method') return undefined;
   const cl = climbTo(f, op.node, f.root);
   if (!cl || cl.once) return undefined;
