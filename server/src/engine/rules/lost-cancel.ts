@@ -174,7 +174,8 @@ function untilParent(ctx: RuleContext, call: Node): string {
   const isRoot = root === 'Background' || root === 'TODO';
   const name = ctx.facts.pkgCall(call, 'context') ?? '';
   if (/^WithCancel/.test(name)) return isRoot ? 'the program exits (its parent is never cancelled)' : 'the parent context is cancelled';
-  return isRoot ? 'the timeout expires' : 'the timeout expires or the parent context is cancelled';
+  const end = /^WithDeadline/.test(name) ? 'the deadline passes' : 'the timeout expires';
+  return isRoot ? end : `${end} or the parent context is cancelled`;
 }
 
 function ctxName(site: Site): string {
