@@ -693,6 +693,8 @@ function selectorKey(f: DeclFacts, op: Node, field: string): string | undefined 
 function manyInstances(ctx: RuleContext, f: DeclFacts, op: ChanOp): string | undefined {
   const cl = climbTo(f, op.node, f.root);
   if (!cl) return undefined;
+  // `if id == 0 { close(ready) }`: one instance (the leader) closes.
+  if (underEquality(op.node)) return undefined;
   // Goroutine literals of this declaration.
   for (const l of cl.launches) {
     const loop = f.loopOf(l.node);
@@ -711,6 +713,22 @@ function manyInstances(ctx: RuleContext, f: DeclFacts, op: ChanOp): string | und
     if (at && sharedAcross(lf, at.expr, loop)) return `a loop in ${declName(lf)}`;
   }
   return undefined;
+}
+
+/** Inside an if or switch case whose condition compares with ==, or a switch on a value. */
+function underEquality(n: Node): boolean {
+  for (let p: Node | null = n.parent; p; p = p.parent) {
+    if (p.type === 'if_statement' && !p.child('condition')?.contains(n)) {
+      let eq = false;
+      p.child('condition')?.walk((x) => {
+        if (x.type === 'binary_expression' && x.tokens.includes('==')) eq = true;
+        return !eq && x.type !== 'func_literal';
+      });
+      if (eq) return true;
+    }
+    if (p.type === 'expression_case' && p.parent?.child('value')) return true;
+  }
+  return false;
 }
 
 /** Whether a channel closed in a literal launched in `loop` is the same for every instance. */
