@@ -29,13 +29,16 @@ func ResizeAll(images []Image) {
 	wg.Wait()
 }
 
-// ResizeAllFixed defers Done first, so it runs on every path.
+// ResizeAllFixed defers Done first, so it runs on every path (and bounds the work with a semaphore).
 func ResizeAllFixed(images []Image) {
 	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
 	for _, img := range images {
+		sem <- struct{}{}
 		wg.Add(1)
 		go func(img Image) {
 			defer wg.Done()
+			defer func() { <-sem }()
 			if err := resize(img); err != nil {
 				log.Println(err)
 			}
