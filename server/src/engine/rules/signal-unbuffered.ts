@@ -1,9 +1,10 @@
 import { Node, unparen } from '../ast';
 import { DeclFacts, makeChan } from '../facts';
 import type { DeclInfo } from '../fileindex';
+import type { Binding } from '../scope';
 import type { OffsetEdit, Rule, RuleContext } from '../rule';
 import { derefNamed } from '../typeinfer';
-import { show } from './util';
+import { paramNames, show } from './util';
 
 type Make = NonNullable<ReturnType<typeof makeChan>>;
 
@@ -24,10 +25,13 @@ export const signalUnbuffered: Rule = {
       const unbuffered = makesOf(ctx, f, ch, n)?.filter(isUnbuffered);
       if (!unbuffered?.length) return true;
       const edits = unbuffered.map(capacityOne);
+      // Say where the make is when it is not next to the call (another function, a caller).
+      const elsewhere = unbuffered.some((m) => m.call.start < ctx.decl.start || m.call.end > ctx.decl.end);
+      const where = elsewhere ? ` (made by ${unbuffered.map((m) => `make on ${ctx.lineRef(m.call)}`).join(', ')})` : '';
       ctx.report({
         node: n,
         message:
-          `${show(ch)} is unbuffered: signal.Notify never blocks to deliver a signal, so one that arrives while nobody is receiving on ${show(ch)} is dropped ` +
+          `${show(ch)} is unbuffered${where}: signal.Notify never blocks to deliver a signal, so one that arrives while nobody is receiving on ${show(ch)} is dropped ` +
           `(the program can miss its SIGINT or SIGTERM). Give the channel a buffer: make(chan os.Signal, 1).`,
         fixes: [{ title: 'Give the channel a buffer of 1', edits }],
       });
@@ -52,7 +56,7 @@ export function capacityOne(m: Make): OffsetEdit {
  * The make() calls that can produce the channel an expression denotes, found in this file; undefined when
  * some assignment is not a make or the origin is unknown (a parameter, another package, a call).
  */
-function makesOf(ctx: RuleContext, f: DeclFacts, e: Node, call: Node): Make[] | undefined {
+function makesOf(ctx: RuleContext, f: DeclFacts, e: Node, call: Node, viaParam = true): Make[] | undefined {
   e = unparen(e)!;
   // signal.Notify(make(chan os.Signal), sig) is the idiom for swallowing a signal: dropping is the point.
   if (makeChan(e)) return undefined;
@@ -60,6 +64,7 @@ function makesOf(ctx: RuleContext, f: DeclFacts, e: Node, call: Node): Make[] | 
     const b = f.scopes.resolve(e);
     if (!b || b.tuple) return undefined;
     if (b.kind === 'package') return packageMakes(ctx, b.name, b.value);
+    if (b.kind === 'param') return viaParam && b.func === f.root && !f.scopes.writesTo(b).length ? callerMakes(ctx, f, b) : undefined;
     if (b.kind !== 'var' || !b.decl) return undefined;
     // Assignments of a local: keep those whose value can still be in the variable at the call.
     const sources: { stmt: Node; make: Make }[] = [];
@@ -90,6 +95,35 @@ function makesOf(ctx: RuleContext, f: DeclFacts, e: Node, call: Node): Make[] | 
     return fieldMakes(ctx, t.name, field);
   }
   return undefined;
+}
+
+/**
+ * A parameter of a same-file function or method: the makes its callers in this file pass for it (one
+ * level). Callers whose argument is unknown are left out: a caller that passes an unbuffered channel is a
+ * bug on its own.
+ */
+function callerMakes(ctx: RuleContext, f: DeclFacts, p: Binding): Make[] | undefined {
+  const d = ctx.decl;
+  if ((d.kind !== 'func' && d.kind !== 'method') || f.root.child('parameters')?.firstOfType('variadic_parameter_declaration')) return undefined;
+  const index = paramNames(f.root).indexOf(p.name);
+  const name = d.names[0];
+  if (index < 0 || !name) return undefined;
+  const found: Make[] = [];
+  for (const c of ctx.file.index.decls) {
+    if (c.kind !== 'func' && c.kind !== 'method' && c.kind !== 'var') continue;
+    noteDependency(ctx, c);
+    if (c.hasError || !c.text.includes(name)) continue;
+    const cf = c === d ? f : ctx.file.depFacts(c);
+    for (const call of cf.root.findAll('call_expression')) {
+      if (cf.callee(call).bodyDecl !== d) continue;
+      const arg = call.child('arguments')?.children[index];
+      if (!arg) continue;
+      const direct = makeChan(arg);
+      const ms = direct ? [direct] : makesOf(ctx, cf, arg, call, false);
+      if (ms) found.push(...ms);
+    }
+  }
+  return found;
 }
 
 /** The make assigned by `x = make(…)` where `id` is x, if that is the assignment. */
