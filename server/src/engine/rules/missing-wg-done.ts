@@ -252,8 +252,13 @@ function usageIn(bf: DeclFacts, body: Node, wg: WgInBody): Usage | 'unknown' {
  */
 function mayReachElsewhere(ctx: RuleContext, bf: DeclFacts, body: Node, wg: WgInBody): boolean {
   const index = ctx.file.index;
-  // A same-file function or method may call Done when its text mentions Done; another file's may always.
-  const callsDone = (d: import('../fileindex').DeclInfo | undefined) => !d || d.hasError || ctx.file.declNode(d).text.includes('Done(');
+  // A same-file function or method may call Done when it calls Done on some WaitGroup (or calls further
+  // helpers that might); another file's may always.
+  const callsDone = (d: import('../fileindex').DeclInfo | undefined): boolean => {
+    if (!d || d.hasError) return true;
+    if (!/\bDone\(/.test(d.text)) return false;
+    return ctx.file.depFacts(d).wgCalls.some((c) => c.method === 'Done');
+  };
   const viaRoot = (e: Node | undefined) => !!wg.rootIs && !!e && !!rootIdent(e) && wg.rootIs(rootIdent(e)!);
   const packageLevel = !wg.rootIs;
   let found = false;
