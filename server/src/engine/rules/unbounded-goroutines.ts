@@ -3,7 +3,8 @@ import type { DeclFacts, Launch } from '../facts';
 import type { Binding } from '../scope';
 import type { GoType } from '../typeinfer';
 import type { Rule, RuleContext } from '../rule';
-import { paramNames, show } from './util';
+import { lastName } from '../facts';
+import { paramNames, rootBinding, show } from './util';
 
 /** Why a ranged input has no size this function can see. */
 interface Unknown {
@@ -15,6 +16,8 @@ interface Unknown {
 const INT_TYPES = new Set('int int8 int16 int32 int64 uint uint8 uint16 uint32 uint64 uintptr byte rune'.split(' '));
 /** Names of integers that count workers or tries; ranging over one (Go 1.22) starts a fixed pool. */
 const COUNT_NAME = /^(n|num\w*|\w*(count|workers?|concurrency|parallelism|procs|size|limit)|max\w*|total)$/i;
+/** The pool itself: starting each of a fixed set of workers (or shards) is the worker-pool pattern. */
+const POOL_NAME = /^(workers?|pool|shards?)$/i;
 /** Blocking calls that bound how many goroutines the loop has started but not finished. */
 const BOUND_CALL = /^(Acquire|TryAcquire|Wait)$/;
 
@@ -60,11 +63,11 @@ function unboundedLoop(ctx: RuleContext, l: Launch): { loop: Node; input: Unknow
     const rc = p.firstOfType('range_clause');
     const over = rc?.child('right');
     if (!rc || !over) continue;
+    if (POOL_NAME.test(lastName(over))) continue;
     const input = unknownInput(f, over, rc, 0);
     if (!input) continue;
-    if (boundedInBody(f, p, l)) return undefined;
-    if (fanIn(f, p, rc, l)) return undefined;
-    if (callsElement(f, rc, l)) return undefined;
+    if (boundedInBody(f, p, l) || fanIn(f, p, rc, l) || callsElement(f, rc, l)) return undefined;
+    if (leavesAfter(l.node, p) || cappedByIndex(f, p, rc, l) || lengthChecked(f, p, over)) return undefined;
     return { loop: p, input };
   }
   return undefined;
@@ -98,6 +101,10 @@ function unknownInput(f: DeclFacts, e: Node, rc: Node | undefined, depth: number
       const op = e.child('operand');
       if (!t && rc && looksLikeCount(e, rc)) return undefined;
       if (op?.type === 'identifier' && f.pkgOf(op)) return { what: `${e.text} (a package variable)`, chan };
+      // tt.files of `for _, tt := range tests` with a fixed table: part of the table.
+      const root = rootOf(e);
+      const rb = root ? f.scopes.resolve(root) : undefined;
+      if (rb?.kind === 'range' && rb.value && !unknownInput(f, rb.value, undefined, depth + 1)) return undefined;
       return { what: `${show(e)} (a field)`, chan };
     }
     case 'call_expression':
@@ -145,18 +152,32 @@ function localInput(f: DeclFacts, b: Binding, chan: boolean, depth: number): Unk
         const inner = unparen(a.type === 'variadic_argument' ? a.children[0] : a);
         if (a.type === 'variadic_argument' && inner && unknownInput(f, inner, undefined, depth + 1)) return { what: `${b.name} (appended from ${show(inner)})`, chan };
       }
-      if (f.loopOf(v) && !b.decl?.contains(v)) {
-        const loop = f.loopOf(v)!;
-        const rc = loop.firstOfType('range_clause');
-        const over = rc?.child('right');
-        if (!rc || (over && unknownInput(f, over, rc, depth + 1))) return { what: `${b.name} (appended in a loop)`, chan };
-      }
+      const grows = appendRepeats(f, v, b, depth);
+      if (grows) return { what: `${b.name} (appended ${grows})`, chan };
       continue;
     }
     const inner = unknownInput(f, v, undefined, depth + 1);
     if (inner) return { what: `${b.name} (from ${inner.what})`, chan };
   }
   return undefined;
+}
+
+/**
+ * How often an `append` to a local runs, when that follows an input: in a callback (filepath.Walk's),
+ * in a loop reading input (`for sc.Scan()`), or in a range over an input of unknown size. A counted
+ * loop appends a known number of times.
+ */
+function appendRepeats(f: DeclFacts, append: Node, b: Binding, depth: number): string | undefined {
+  if (b.func && f.funcOf(append) !== b.func) return 'in a callback';
+  const loop = f.loopOf(append);
+  if (!loop || b.decl?.contains(append)) return undefined;
+  const rc = loop.firstOfType('range_clause');
+  if (rc) {
+    const over = rc.child('right');
+    const inner = over ? unknownInput(f, over, rc, depth + 1) : undefined;
+    return inner ? `for each element of ${inner.what}` : undefined;
+  }
+  return loop.firstOfType('for_clause') ? undefined : 'in a loop reading input';
 }
 
 /** The right-hand side assigned to a written identifier, when it is a 1:1 assignment. */
@@ -179,8 +200,12 @@ function callInput(f: DeclFacts, call: Node, t: GoType | undefined, chan: boolea
   if (fn?.type === 'identifier' && !f.scopes.resolve(fn)) {
     if (fn.text === 'make') {
       if (args[0]?.type === 'channel_type') return { what: `a channel made here (${show(call)})`, chan: true };
-      const size = args[1];
-      return size && !isConst(f, size) ? { what: show(call), chan } : undefined;
+      // make([]T, n) counts like `for i := 0; i < n; i++`; only make([]T, len(xs)) follows an input.
+      const size = unparen(args[1]);
+      const fnOfSize = size?.type === 'call_expression' ? unparen(size.child('function')) : undefined;
+      const of = fnOfSize?.type === 'identifier' && (fnOfSize.text === 'len' || fnOfSize.text === 'cap') ? size!.child('arguments')?.children[0] : undefined;
+      const inner = of ? unknownInput(f, of, undefined, 1) : undefined;
+      return inner ? { what: `${show(call)}, one element per element of ${inner.what}`, chan } : undefined;
     }
     if (fn.text === 'len' || fn.text === 'cap' || INT_TYPES.has(fn.text) || fn.text === 'string') return undefined;
   }
@@ -288,8 +313,11 @@ function fanIn(f: DeclFacts, loop: Node, rc: Node, l: Launch): boolean {
     let ch: Node | undefined;
     if (n.type === 'unary_expression' && n.tokens[0] === '<-') ch = n.child('operand');
     else if (n.type === 'range_clause') ch = n.child('right');
-    const b = ch ? f.bindingOf(ch) : undefined;
-    if (b && (b === elem || (pname && b.name === pname && b.func === body))) recv = true;
+    // The element itself (`<-c`), or a stream in one of its fields (`range sub.C`, a receive in a
+    // loop); a single `<-w.start` only gates the goroutine.
+    const b = ch ? rootBinding(f, ch) : undefined;
+    if (!b || !(b === elem || (pname && b.name === pname && b.func === body))) return true;
+    if (unparen(ch)?.type === 'identifier' || n.type === 'range_clause' || inLoop(n, body)) recv = true;
     return true;
   });
   return recv;
@@ -305,12 +333,97 @@ function elementBinding(f: DeclFacts, rc: Node): Binding | undefined {
 }
 
 /**
- * `for _, fn := range hooks { go fn() }`: the elements are callbacks the program registered; the loop
- * dispatches them, it does not process data.
+ * `for _, fn := range hooks { go fn() }`: the elements are functions the program registered (hooks,
+ * callbacks, cleanup funcs); the loop dispatches them, and their number is set by the program, not by data.
  */
 function callsElement(f: DeclFacts, rc: Node, l: Launch): boolean {
+  const elem = elementBinding(f, rc) ?? singleValue(f, rc);
+  if (!elem) return false;
+  if (underlying(f, f.types.typeOfBinding(elem))?.kind === 'func') return true;
   const fn = unparen(l.call.child('function'));
-  if (fn?.type !== 'identifier') return false;
-  const b = f.scopes.resolve(fn);
-  return !!b && b.kind === 'range' && b.decl === rc;
+  if (fn?.type === 'identifier' && f.scopes.resolve(fn) === elem) return true;
+  // go func(fn func() error) { errc <- fn() }(fn)
+  const body = l.body;
+  if (!body || l.bodyDecl) return false;
+  const idx = l.args.findIndex((a) => f.bindingOf(a) === elem);
+  const pname = idx >= 0 ? paramNames(body)[idx] : undefined;
+  return body.findAll('call_expression').some((c) => {
+    const callee = unparen(c.child('function'));
+    if (callee?.type !== 'identifier') return false;
+    const b = f.scopes.resolve(callee);
+    return b === elem || (!!pname && b?.name === pname && b.func === body);
+  });
+}
+
+/** `for _, v := range xs` when the ranged type is unknown: v is still the element. */
+function singleValue(f: DeclFacts, rc: Node): Binding | undefined {
+  const left = rc.child('left')?.children ?? [];
+  return left.length === 2 && left[1].type === 'identifier' ? f.scopes.resolve(left[1]) : undefined;
+}
+
+/** Root identifier of `a.b.c`. */
+function rootOf(e: Node): Node | undefined {
+  let cur = unparen(e);
+  while (cur?.type === 'selector_expression') cur = unparen(cur.child('operand'));
+  return cur?.type === 'identifier' ? cur : undefined;
+}
+
+/** `go run(s); break` / `go run(s); return`: the loop starts at most one goroutine. */
+function leavesAfter(goStmt: Node, loop: Node): boolean {
+  const list = goStmt.parent;
+  if (list?.type !== 'statement_list') return false;
+  for (const st of list.children.slice(list.children.indexOf(goStmt) + 1)) {
+    if (st.type === 'return_statement') return true;
+    if (st.type !== 'break_statement') continue;
+    const label = st.children[0]?.text;
+    if (!label) return breakTarget(st) === loop;
+    for (let p: Node | null = st.parent; p; p = p.parent) {
+      if (p.type === 'labeled_statement' && p.child('label')?.text === label) return p.contains(loop);
+    }
+  }
+  return false;
+}
+
+function breakTarget(br: Node): Node | undefined {
+  for (let p: Node | null = br.parent; p; p = p.parent) {
+    if (p.type === 'for_statement' || p.type === 'expression_switch_statement' || p.type === 'type_switch_statement' || p.type === 'select_statement') return p;
+    if (FUNC_TYPES.includes(p.type)) return undefined;
+  }
+  return undefined;
+}
+
+/** `for i, x := range xs { if i >= max { break } … go …}`: the index caps the goroutines. */
+function cappedByIndex(f: DeclFacts, loop: Node, rc: Node, l: Launch): boolean {
+  const keyId = rc.child('left')?.children[0];
+  const key = keyId?.type === 'identifier' ? f.scopes.resolve(keyId) : undefined;
+  if (!key) return false;
+  return (loop.child('body')?.findAll('if_statement', { skipFuncLits: true }) ?? []).some((s) => {
+    if (s.start > l.node.start) return false;
+    const cond = s.child('condition');
+    const then = s.child('consequence');
+    if (!cond || !then || !cond.findAll('identifier').some((id) => f.scopes.resolve(id) === key)) return false;
+    if (!cond.findAll('binary_expression').some((b) => b.hasToken('>=') || b.hasToken('>') || b.hasToken('=='))) return false;
+    return (then.firstOfType('statement_list')?.children ?? []).some((st) => st.type === 'break_statement' || st.type === 'return_statement');
+  });
+}
+
+/** `if len(items) > max { … }` before the loop: the function limits its input. */
+function lengthChecked(f: DeclFacts, loop: Node, over: Node): boolean {
+  const key = f.refKey(over);
+  const fn = f.funcOf(loop);
+  if (!key) return false;
+  return fn.findAll('if_statement', { skipFuncLits: true }).some((s) => {
+    if (s.start > loop.start || s.contains(loop)) return false;
+    const cond = s.child('condition');
+    return !!cond?.findAll('call_expression').some((c) => {
+      const fnName = unparen(c.child('function'));
+      const arg = c.child('arguments')?.children[0];
+      return fnName?.type === 'identifier' && fnName.text === 'len' && !!arg && f.refKey(arg) === key && !!c.parent && c.parent.type === 'binary_expression' && /^(>|>=|<|<=)$/.test(c.parent.tokens[0] ?? '');
+    });
+  });
+}
+
+function inLoop(n: Node, upTo: Node): boolean {
+  for (let p = n.parent; p && p !== upTo; p = p.parent) if (p.type === 'for_statement') return true;
+  return false;
 }
