@@ -1,10 +1,9 @@
 import { FUNC_TYPES, Node, unparen } from '../ast';
 import type { CFG, CNode } from '../cfg';
 import { insertLinesAfter, ownLines } from '../edits';
-import type { DeclFacts } from '../facts';
-import type { OffsetEdit, OffsetFix, Rule, RuleContext } from '../rule';
+import { DeclFacts, isCalledInPlace } from '../facts';
+import type { OffsetFix, Rule, RuleContext } from '../rule';
 import type { Binding } from '../scope';
-import { isCalledInPlace } from '../facts';
 
 const WITH = /^With(Cancel|Timeout|Deadline)(Cause)?$/;
 
