@@ -9,13 +9,19 @@ import (
 	"sync"
 )
 
+// maxSends bounds how many notifications are in flight at once.
+const maxSends = 4
+
 // Notify sends one message per user. Broken: the goroutines may all see the last user.
 func Notify(users []string, send func(user, msg string)) {
 	var wg sync.WaitGroup
+	sem := make(chan struct{}, maxSends)
 	for _, u := range users {
+		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() { <-sem }()
 			send(u, "your report is ready")
 		}()
 	}
@@ -25,11 +31,14 @@ func Notify(users []string, send func(user, msg string)) {
 // NotifyFixed copies the variable per iteration.
 func NotifyFixed(users []string, send func(user, msg string)) {
 	var wg sync.WaitGroup
+	sem := make(chan struct{}, maxSends)
 	for _, u := range users {
 		u := u
+		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() { <-sem }()
 			send(u, "your report is ready")
 		}()
 	}

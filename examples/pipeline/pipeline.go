@@ -109,12 +109,15 @@ func SumFirst(parent context.Context, k int, nums ...int) int {
 	return sum
 }
 
-// Results collects one result per job into a channel buffered for all of them: no send can block, so
-// no select is needed even though a context is in scope.
-func Results(ctx context.Context, jobs []int, work func(context.Context, int) int) []int {
+// Results runs at most limit jobs at a time and collects one result per job into a channel buffered
+// for all of them: no send can block, so no select is needed even though a context is in scope.
+func Results(ctx context.Context, jobs []int, limit int, work func(context.Context, int) int) []int {
 	results := make(chan int, len(jobs))
+	sem := make(chan struct{}, limit)
 	for _, j := range jobs {
+		sem <- struct{}{}
 		go func(j int) {
+			defer func() { <-sem }()
 			results <- work(ctx, j)
 		}(j)
 	}

@@ -79,18 +79,27 @@ func (c *Collector) run() {
 	}
 }
 
-// Squares is the worker-pool collector done right: the channel is closed after wg.Wait() for all of
-// its senders, so no send can follow the close.
-func Squares(nums []int) []int {
+// Squares is the worker-pool collector done right: results is closed after wg.Wait() for all of its
+// senders, so no send can follow the close, and jobs is closed by the goroutine that sends on it.
+func Squares(nums []int, workers int) []int {
+	jobs := make(chan int)
 	results := make(chan int)
 	var wg sync.WaitGroup
-	for _, n := range nums {
+	for i := 0; i < workers; i++ {
 		wg.Add(1)
-		go func(n int) {
+		go func() {
 			defer wg.Done()
-			results <- n * n
-		}(n)
+			for n := range jobs {
+				results <- n * n
+			}
+		}()
 	}
+	go func() {
+		defer close(jobs)
+		for _, n := range nums {
+			jobs <- n
+		}
+	}()
 	go func() {
 		wg.Wait()
 		close(results)

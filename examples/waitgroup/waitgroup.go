@@ -8,6 +8,9 @@ import (
 	"sync"
 )
 
+// maxFetches bounds how many requests run at once.
+const maxFetches = 8
+
 // Sizes returns the body size of each URL. Broken: wg.Wait can run before any goroutine has called
 // wg.Add, see a zero counter and return while the fetches are still running, so sizes is read while it
 // is being written.
@@ -15,12 +18,15 @@ func Sizes(client *http.Client, urls []string) map[string]int64 {
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
+		sem   = make(chan struct{}, maxFetches)
 		sizes = make(map[string]int64, len(urls))
 	)
 	for _, u := range urls {
+		sem <- struct{}{}
 		go func(u string) {
 			wg.Add(1)
 			defer wg.Done()
+			defer func() { <-sem }()
 			n := fetchSize(client, u)
 			mu.Lock()
 			sizes[u] = n
@@ -36,12 +42,15 @@ func SizesFixed(client *http.Client, urls []string) map[string]int64 {
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
+		sem   = make(chan struct{}, maxFetches)
 		sizes = make(map[string]int64, len(urls))
 	)
 	for _, u := range urls {
+		sem <- struct{}{}
 		wg.Add(1)
 		go func(u string) {
 			defer wg.Done()
+			defer func() { <-sem }()
 			n := fetchSize(client, u)
 			mu.Lock()
 			sizes[u] = n
@@ -52,18 +61,21 @@ func SizesFixed(client *http.Client, urls []string) map[string]int64 {
 	return sizes
 }
 
-// Crawler starts one goroutine per page and counts them in a field. Broken: the Add sits in the
-// started method, so Wait may return before crawl has begun.
+// Crawler starts one goroutine per page (at most maxFetches at a time) and counts them in a field.
+// Broken: the Add sits in the started method, so Wait may return before crawl has begun.
 type Crawler struct {
 	Client *http.Client
 	wg     sync.WaitGroup
 	mu     sync.Mutex
+	sem    chan struct{}
 	seen   map[string]int64
 }
 
 func (c *Crawler) Start(urls []string) {
 	c.seen = make(map[string]int64)
+	c.sem = make(chan struct{}, maxFetches)
 	for _, u := range urls {
+		c.sem <- struct{}{}
 		go c.crawl(u)
 	}
 }
@@ -71,6 +83,7 @@ func (c *Crawler) Start(urls []string) {
 func (c *Crawler) crawl(u string) {
 	c.wg.Add(1)
 	defer c.wg.Done()
+	defer func() { <-c.sem }()
 	n := fetchSize(c.Client, u)
 	c.mu.Lock()
 	c.seen[u] = n
@@ -83,25 +96,30 @@ func (c *Crawler) Wait() map[string]int64 {
 	return c.seen
 }
 
-// Dispatch is correct: the dispatcher goroutine adds for the workers it launches itself, before
-// launching each of them, and the caller waits on a WaitGroup of its own.
-func Dispatch(client *http.Client, batches [][]string) {
+// FetchAll is correct: a coordinator goroutine adds for the workers it starts itself, before starting
+// each one, and the caller waits for the coordinator on a WaitGroup of its own.
+func FetchAll(client *http.Client, urls []string, workers int) {
+	jobs := make(chan string)
 	var outer sync.WaitGroup
 	outer.Add(1)
 	go func() {
 		defer outer.Done()
 		var inner sync.WaitGroup
-		for _, batch := range batches {
-			inner.Add(len(batch))
-			for _, u := range batch {
-				go func(u string) {
-					defer inner.Done()
+		for i := 0; i < workers; i++ {
+			inner.Add(1)
+			go func() {
+				defer inner.Done()
+				for u := range jobs {
 					fetchSize(client, u)
-				}(u)
-			}
+				}
+			}()
 		}
 		inner.Wait()
 	}()
+	for _, u := range urls {
+		jobs <- u
+	}
+	close(jobs)
 	outer.Wait()
 }
 
