@@ -20,7 +20,7 @@ export interface CliIO {
 const defaultIO = (): CliIO => ({ cwd: process.cwd(), stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
 
 /** Below this many files, starting workers (each loads the grammar) costs more than it saves. */
-const FILES_PER_WORKER = 24;
+const FILES_PER_WORKER = 32;
 
 export async function run(argv: string[], io: CliIO = defaultIO()): Promise<number> {
   let opts: CliOptions;
