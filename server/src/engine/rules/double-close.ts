@@ -422,8 +422,7 @@ interface Closer {
   facts: DeclFacts;
 }
 
-// `where` describes the other close (or the loop/launch) without absolute line numbers: findings are
-// cached per declaration and reused after edits elsewhere shift the lines.
+// `where` describes the other close (or the loop/launch) for the message.
 type Reason =
   | { kind: 'path'; where: string }
   | { kind: 'defer'; where: string }
@@ -461,8 +460,8 @@ export const doubleClose: Rule = {
         if (!rel) continue;
         if (rel.concurrent) {
           if (!rel.ab && !rel.ba) continue;
-          if (a.op && !a.guarded) note(a.op, { kind: 'goroutines', where: describe(ctx, a.start, b) });
-          if (b.op && !b.guarded) note(b.op, { kind: 'goroutines', where: describe(ctx, b.start, a) });
+          if (a.op && !a.guarded) note(a.op, { kind: 'goroutines', where: describe(ctx, b) });
+          if (b.op && !b.guarded) note(b.op, { kind: 'goroutines', where: describe(ctx, a) });
           continue;
         }
         if (complementary(f, a.start, b.start)) continue;
@@ -472,11 +471,11 @@ export const doubleClose: Rule = {
           const explicit = rel.aDeferred ? b : a;
           const deferred = rel.aDeferred ? a : b;
           // The deferred close runs whatever guards the explicit one: only a guard on the deferred one helps.
-          if (explicit.op && !deferred.guarded && !inOnce(f, explicit.start)) note(explicit.op, { kind: 'defer', where: describe(ctx, explicit.start, deferred) });
+          if (explicit.op && !deferred.guarded && !inOnce(f, explicit.start)) note(explicit.op, { kind: 'defer', where: describe(ctx, deferred) });
           continue;
         }
-        if (rel.ab && b.op && !b.guarded) note(b.op, { kind: 'path', where: describe(ctx, b.start, a) });
-        if (rel.ba && a.op && !a.guarded) note(a.op, { kind: 'path', where: describe(ctx, a.start, b) });
+        if (rel.ab && b.op && !b.guarded) note(b.op, { kind: 'path', where: describe(ctx, a) });
+        if (rel.ba && a.op && !a.guarded) note(a.op, { kind: 'path', where: describe(ctx, b) });
       }
     }
 
@@ -491,7 +490,7 @@ export const doubleClose: Rule = {
         const n = g.nodeFor(cl.anchor);
         if (n && !g.hasGoto && g.reachable(n, n, blocker(killNodes(f, home, c.key), panickingSends(f, home, c.key)))) {
           const loop = f.loopOf(cl.anchor);
-          note(op, { kind: 'loop', where: loop ? `the loop ${relLines(ctx, op.node, loop)}` : 'the loop' });
+          note(op, { kind: 'loop', where: loop ? `the loop at ${ctx.lineRef(loop)}` : 'the loop' });
         }
       }
       // One close in a goroutine started many times (a loop) on a channel they all share.
@@ -524,26 +523,17 @@ function message(ch: string, r: Reason): string {
   }
 }
 
-/** `3 lines above`, `on the next line`: stable while the declaration's text is. */
-export function relLines(ctx: RuleContext, from: Node, to: Node): string {
-  const d = ctx.src.lineOf(to.start) - ctx.src.lineOf(from.start);
-  if (d === 0) return 'on the same line';
-  const n = Math.abs(d);
-  return `${n === 1 ? 'one line' : `${n} lines`} ${d < 0 ? 'above' : 'below'}`;
-}
-
 function declName(f: DeclFacts): string {
   const d = f.decl;
   return d.kind === 'method' ? `${d.recvType}.${d.names[0]}` : d.names[0] ?? 'another function';
 }
 
-/** The other close, as seen from a node of this declaration. */
-function describe(ctx: RuleContext, from: Node, c: Closer): string {
+/** The other close, for a message (ctx.lineRef keeps line numbers right when cached findings move). */
+function describe(ctx: RuleContext, c: Closer): string {
   const what = `close(${show(c.at.child('arguments')?.children[0] ?? c.at)})`;
   const deferred = c.at.parent?.type === 'defer_statement' ? `the deferred ${what}` : `the ${what}`;
-  if (c.via) return `${deferred} in ${declName(c.facts)}, started by the go statement ${relLines(ctx, from, c.start)}`;
-  if (c.facts === ctx.facts) return `${deferred} ${relLines(ctx, from, c.at)}`;
-  return `${deferred} in ${declName(c.facts)}`;
+  if (c.via) return `${deferred} at ${ctx.lineRef(c.at)} in ${declName(c.facts)}, started by the go statement at ${ctx.lineRef(c.start)}`;
+  return `${deferred} at ${ctx.lineRef(c.at)}`;
 }
 
 function blocker(kill: Set<CNode>, stops?: Set<CNode>): (c: CNode) => boolean {
@@ -699,7 +689,7 @@ function manyInstances(ctx: RuleContext, f: DeclFacts, op: ChanOp): string | und
   for (const l of cl.launches) {
     const loop = f.loopOf(l.node);
     if (!loop) continue;
-    if (sharedFromLiteral(f, op.chan, l, loop)) return `the loop ${relLines(ctx, op.node, loop)}`;
+    if (sharedFromLiteral(f, op.chan, l, loop)) return `the loop at ${ctx.lineRef(loop)}`;
   }
   // This declaration launched with go in a loop elsewhere in the file.
   if (ctx.decl.kind !== 'func' && ctx.decl.kind !== 'method') return undefined;
@@ -710,7 +700,7 @@ function manyInstances(ctx: RuleContext, f: DeclFacts, op: ChanOp): string | und
     const loop = lf.loopOf(l.node);
     if (!loop) continue;
     const at = mapExprToLaunch(f, op.chan, l);
-    if (at && sharedAcross(lf, at.expr, loop)) return `a loop in ${declName(lf)}`;
+    if (at && sharedAcross(lf, at.expr, loop)) return `the loop at ${ctx.lineRef(loop)} in ${declName(lf)}`;
   }
   return undefined;
 }
@@ -808,9 +798,11 @@ function closedByLauncher(ctx: RuleContext, f: DeclFacts, op: ChanOp): string | 
       if (c.key !== key || c.via === l) continue;
       const rel = relate(lf, me, c);
       if (rel && (rel.ab || rel.ba)) {
-        if (c.via && c.facts === f) return `this same close in another goroutine started by ${declName(lf)}`;
+        if (c.via && c.facts === f) return `this same close in another goroutine started at ${ctx.lineRef(c.start)} in ${declName(lf)}`;
         const what = `close(${show(c.at.child('arguments')?.children[0] ?? c.at)})`;
-        return c.via ? `the ${what} in ${declName(c.facts)}, also started by ${declName(lf)}` : `the ${what} in ${declName(lf)}, which starts this function with go`;
+        return c.via
+          ? `the ${what} at ${ctx.lineRef(c.at)} in ${declName(c.facts)}, also started by ${declName(lf)}`
+          : `the ${what} at ${ctx.lineRef(c.at)} in ${declName(lf)}, which starts this function with go`;
       }
     }
   }

@@ -4,7 +4,7 @@ import { deleteStatement } from '../edits';
 import type { DeclFacts, Launch, WgCall } from '../facts';
 import type { Binding } from '../scope';
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from '../rule';
-import { climbTo, relLines } from './double-close';
+import { climbTo } from './double-close';
 import { countCallSites, paramNames, rootIdent, show, statementOf } from './util';
 
 /** How the goroutine's body names the launcher's WaitGroup. */
@@ -73,10 +73,8 @@ function checkLaunch(ctx: RuleContext, l: Launch): void {
     const leak = pathAvoiding(g, doneNodes);
     if (!leak) return;
     const wgText = show(add.recv).replace(/^&/, '');
-    // No absolute line numbers: findings are cached per declaration and reused when lines shift.
-    const counted = immediate ? `the ${wgText}.Add before it` : `the ${wgText}.Add ${relLines(ctx, l.node, add.call)}`;
-    const where =
-      leak.ast?.type !== 'return_statement' ? '' : l.bodyDecl ? ` (a return in ${l.bodyDecl.names[0]})` : ` (the return ${relLines(ctx, l.node, leak.ast)})`;
+    const counted = `the ${wgText}.Add at ${ctx.lineRef(add.call)}`;
+    const where = leak.ast?.type !== 'return_statement' ? '' : ` (the return at ${ctx.lineRef(leak.ast)}${l.bodyDecl ? ` in ${l.bodyDecl.names[0]}` : ''})`;
     const consequence = `${wgText}.Wait() then blocks forever`;
     const msg = usage.dones.length
       ? `This goroutine is counted by ${counted} but can finish without calling ${wgText}.Done()${where}: ${consequence}. Call defer ${wg.name ?? wgText}.Done() as its first statement.`

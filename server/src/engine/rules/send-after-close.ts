@@ -1,6 +1,6 @@
 import type { ChanOp } from '../facts';
 import type { Rule } from '../rule';
-import { chanKey, climbTo, commonFunc, ifGuarded, killNodes, relLines } from './double-close';
+import { chanKey, climbTo, commonFunc, ifGuarded, killNodes } from './double-close';
 import { show } from './util';
 
 export const sendAfterClose: Rule = {
@@ -49,7 +49,7 @@ export const sendAfterClose: Rule = {
         ctx.report({
           node: send.node,
           message:
-            `Send on ${ch} after the close(${ch}) ${relLines(ctx, send.node, close.node)}${loop}: a send on a closed channel panics. ` +
+            `Send on ${ch} after the close(${ch}) at ${ctx.lineRef(close.node)}${loop}: a send on a closed channel panics. ` +
             `Send every value before closing, and let the sender close the channel once it has nothing more to send.`,
         });
         break;
