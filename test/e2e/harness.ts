@@ -198,5 +198,10 @@ export function removeRunDir(run: string): void {
     console.log(`[e2e] kept ${run}`);
     return;
   }
-  fs.rmSync(run, { recursive: true, force: true });
+  // The extension host and language server write their last log lines while code-server shuts them down.
+  try {
+    fs.rmSync(run, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
+  } catch (err) {
+    console.log(`[e2e] could not remove ${run}: ${(err as Error).message}`);
+  }
 }

@@ -5,9 +5,10 @@
 // The workbench gets the two paths through the URL's `payload` parameter, which the built workbench
 // honours only because code-server runs with enable-smoke-test-driver; the test runner's exit code and
 // the extension host's console come back through window.codeAutomationExit / codeAutomationLog.
+import * as fs from 'fs';
 import * as path from 'path';
 import * as util from 'util';
-import { launchChromium, makeRunDir, removeRunDir, saveLogs, startCodeServer } from './harness';
+import { ARTIFACTS, launchChromium, makeRunDir, removeRunDir, saveLogs, startCodeServer } from './harness';
 
 // Lines every run prints that say nothing about the tests.
 const NOISE = /Ignoring fetching additional builtin|Creating a socket|connection token|AccountPolicyGate|AgentHost:remote|Service Worker|grace time|additional builtin extensions cache|authentication provider 'github'/;
@@ -36,6 +37,8 @@ export async function runExtHostTests(o: Options): Promise<number> {
   const timeoutMs = Number(process.env.GG_E2E_TIMEOUT_MS || 600_000);
   const t0 = Date.now();
   const run = makeRunDir('exthost');
+  // Logs of an earlier failed run would pass for this run's.
+  fs.rmSync(path.join(ARTIFACTS, 'exthost'), { recursive: true, force: true });
   let code = 1;
   const cs = await startCodeServer(run);
   console.log(`[exthost] code-server up in ${Date.now() - t0} ms`);

@@ -48,7 +48,8 @@ if [ ! -f "$CS_MARKER" ]; then
 JSON
   # npm_config_nodedir: node-gyp compiles against Node 24's bundled headers instead of downloading them
   # (and overrides a user-level nodedir that points at another Node's headers).
-  (cd "$CACHE/cs" && PATH="$CACHE/node24/bin:$PATH" npm_config_nodedir="$CACHE/node24" \
+  # JOBS: node-gyp builds each native module with make -j<cores>.
+  (cd "$CACHE/cs" && PATH="$CACHE/node24/bin:$PATH" npm_config_nodedir="$CACHE/node24" JOBS=max \
      npm install --foreground-scripts --no-audit --no-fund "code-server@$CODE_SERVER_VERSION" > "$CACHE/cs/install.log" 2>&1) \
      || { tail -50 "$CACHE/cs/install.log"; echo "[e2e setup] code-server install failed, log: $CACHE/cs/install.log"; exit 1; }
   # Fails here, not in the first test run, when a native module did not build.
