@@ -369,6 +369,7 @@ describe('CLI (dist/cli.js)', function () {
       assert.strictEqual(r.code, 2);
       assert.match(r.stderr, /x\.go: no such file or directory/);
       assert.deepStrictEqual(rulesAt(json(r)), ['wg.go:9:wg-add-in-goroutine']);
+      assert.strictEqual(json(r).filesScanned, 1, 'the unreadable file is an error, not a scanned file');
     });
 
     it('a directory named x.go is walked, not read as a file', () => {

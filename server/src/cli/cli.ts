@@ -58,7 +58,8 @@ export async function run(argv: string[], io: CliIO = defaultIO()): Promise<numb
   results.sort((a, b) => compare(display(a.file), display(b.file)));
   for (const r of results) r.diagnostics.sort((a, b) => a.line - b.line || a.column - b.column || a.endLine - b.endLine || a.endColumn - b.endColumn || compare(a.rule, b.rule));
 
-  const scanned = found.files.length;
+  // Files that could be read and analysed; unreadable ones are counted as errors.
+  const scanned = results.filter((r) => !r.error).length;
   const findings = results.reduce((n, r) => n + r.diagnostics.length, 0);
   const failed = results.filter((r) => r.error);
   for (const r of results) {
