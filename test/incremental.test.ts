@@ -53,6 +53,31 @@ describe('incremental analysis equals full analysis', function () {
     });
   }
 
+  for (const fx of fixtures) {
+    it(`${fx.rule}/${fx.rel}: breaking a declaration and restoring it`, () => {
+      // Typing a character that breaks a declaration and deleting it again must give back exactly the
+      // original findings, also in the declarations that depend on the broken one.
+      const opts = { moduleGoVersion: '1.21' };
+      const rand = rng(fx.text.length + 7);
+      const expected = canon(analyzeText(fx.text, opts));
+      const doc = new DocumentAnalyzer(fx.text);
+      try {
+        doc.analyze(opts);
+        for (let i = 0; i < 25; i++) {
+          const at = Math.floor(rand() * fx.text.length);
+          const ch = ['(', '{', '"', 'x', '}'][i % 5];
+          doc.applyEdit(at, at, ch);
+          const broken = doc.getText();
+          assert.deepStrictEqual(canon(doc.analyze(opts)), canon(analyzeText(broken, opts)), `with ${JSON.stringify(ch)} inserted at ${at}`);
+          doc.applyEdit(at, at + 1, '');
+          assert.deepStrictEqual(canon(doc.analyze(opts)), expected, `after removing ${JSON.stringify(ch)} at ${at} again`);
+        }
+      } finally {
+        doc.dispose();
+      }
+    });
+  }
+
   it('reuses the findings of declarations an edit does not touch', () => {
     const fx = fixtures.find((f) => f.rule === 'send-without-cancel')!;
     const doc = new DocumentAnalyzer(fx.text);

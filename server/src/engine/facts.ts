@@ -594,39 +594,47 @@ export class FileFacts {
 
   // ---- top-level names: every lookup is a recorded dependency ----
 
-  private nameQuery(q: string, requester?: DeclFacts): void {
+  /**
+   * Records a lookup: its answer (which declaration, if any, has the name) and, when one does, that
+   * declaration's text — what the caller does with it (or skips, if it has a syntax error) depends on it.
+   */
+  private nameQuery<T extends DeclInfo | DeclInfo[] | undefined>(q: string, found: T, requester?: DeclFacts, textToo = true): T {
     requester?.nameQueries.add(q);
     this.onNameQuery?.(q);
+    if (!textToo) return found;
+    if (Array.isArray(found)) for (const d of found) this.note(d, requester);
+    else if (found) this.note(found as DeclInfo, requester);
+    return found;
   }
 
   /** The same-file function declaration with this name. */
   func(name: string, requester?: DeclFacts): DeclInfo | undefined {
-    this.nameQuery(`funcs:${name}`, requester);
-    return this.index.funcs.get(name);
+    return this.nameQuery(`funcs:${name}`, this.index.funcs.get(name), requester);
+  }
+
+  /** Whether the file declares a function/type with this name (its text is not a dependency). */
+  private declares(map: 'funcs' | 'types', name: string, requester?: DeclFacts): boolean {
+    return !!this.nameQuery(`${map}:${name}`, this.index[map].get(name), requester, false);
   }
 
   /** The same-file method `recv.name` (recv: the receiver's base type name). */
   method(recv: string, name: string, requester?: DeclFacts): DeclInfo | undefined {
-    this.nameQuery(`methods:${recv}.${name}`, requester);
-    return this.index.methods.get(`${recv}.${name}`);
+    return this.nameQuery(`methods:${recv}.${name}`, this.index.methods.get(`${recv}.${name}`), requester);
   }
 
   /** Same-file methods with this name, on any type. */
   methodsNamed(name: string, requester?: DeclFacts): DeclInfo[] {
-    this.nameQuery(`methodsByName:${name}`, requester);
-    return this.index.methodsByName.get(name) ?? [];
+    return this.nameQuery(`methodsByName:${name}`, this.index.methodsByName.get(name) ?? [], requester);
   }
 
   /** The same-file type declaration declaring this name. */
   typeDecl(name: string, requester?: DeclFacts): DeclInfo | undefined {
-    this.nameQuery(`types:${name}`, requester);
-    return this.index.types.get(name);
+    return this.nameQuery(`types:${name}`, this.index.types.get(name), requester);
   }
 
   /** The package-level var/const declaration declaring this name. */
   valueDecl(name: string, requester?: DeclFacts): DeclInfo | undefined {
-    this.nameQuery(`values:${name}`, requester);
-    return this.index.values.get(name);
+    return this.nameQuery(`values:${name}`, this.index.values.get(name), requester);
   }
 
   /** What a name query answers now (validates cached results). */
@@ -653,9 +661,8 @@ export class FileFacts {
 
   packageBinding(name: string, requester?: DeclFacts): Binding | undefined {
     const vd = this.valueDecl(name, requester);
-    if (vd) this.note(vd, requester);
-    const fd = this.func(name, requester);
-    const td = this.typeDecl(name, requester);
+    const fd = this.declares('funcs', name, requester);
+    const td = this.declares('types', name, requester);
     const cached = this.pkgBindings.get(name);
     if (cached !== undefined) return cached ?? undefined;
     let b: Binding | undefined;
