@@ -11,6 +11,8 @@ const BUILTIN_TYPES = new Set(
   'any bool byte comparable complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune string uint uint8 uint16 uint32 uint64 uintptr'.split(' '),
 );
 
+const LOCK_NAME = /WaitGroup|Mutex/;
+
 /**
  * Matches a declaration that mentions a lock type, or whose function signatures (the declaration's and its
  * literals') take a parameter or receiver of a plain named type by value: the only places a finding can
@@ -19,11 +21,12 @@ const BUILTIN_TYPES = new Set(
  */
 class SignatureTrigger extends RegExp {
   constructor() {
-    super('WaitGroup|Mutex');
+    super(LOCK_NAME.source);
   }
 
   override test(text: string): boolean {
-    if (super.test(text)) return true;
+    // A plain RegExp: V8 runs subclassed ones on its slow path.
+    if (LOCK_NAME.test(text)) return true;
     const re = /\bfunc\b/g;
     for (let m = re.exec(text); m; m = re.exec(text)) {
       let i = m.index + 4;
@@ -92,7 +95,7 @@ export const wgCopied: Rule = {
   summary: 'A sync.WaitGroup, sync.Mutex or sync.RWMutex (or a struct holding one) is received by value as a parameter or receiver: the function works on a copy.',
   trigger: new SignatureTrigger(),
   // A lock type must be named somewhere in the file: in the signature or in a same-file struct.
-  fileTrigger: /WaitGroup|Mutex/,
+  fileTrigger: LOCK_NAME,
   patterns: ['waitgroup'],
   check(ctx) {
     const f = ctx.facts;
@@ -118,7 +121,12 @@ export const wgCopied: Rule = {
 };
 
 /** Answers "does this type hold a lock by value", following same-file types. */
+/** Type specs by declaration and name (a DeclInfo lives for one analysis). */
+const typeSpecs = new WeakMap<DeclInfo, Map<string, { type: Node; at: undefined; generic: Set<string> } | null>>();
+
 class TypeLocks {
+  private localNames: Set<string> | undefined;
+
   constructor(private readonly ctx: RuleContext) {}
 
   /**
@@ -166,21 +174,45 @@ class TypeLocks {
   private definition(name: string, at: Node | undefined, generic: Set<string>): { type: Node; at: Node | undefined; generic: Set<string> } | undefined {
     if (generic.has(name) || BUILTIN_TYPES.has(name)) return undefined;
     if (at) {
-      const local = this.ctx.facts.scopes.visibleAt(at, (b) => b.kind === 'type' && b.name === name)[0];
-      if (local) {
-        if (local.decl?.type !== 'type_spec' && local.decl?.type !== 'type_alias') return undefined; // a type parameter
-        const type = local.decl.child('type');
-        return type ? { type, at: local.decl, generic: typeParams(local.decl) } : undefined;
+      if (funcTypeParams(at).has(name)) return undefined;
+      // Scopes cost a walk of the declaration: only for a declaration that declares a local type.
+      this.localNames ??= new Set([...this.ctx.decl.text.matchAll(/\btype\s+(\w+)/g)].map((m) => m[1]));
+      if (this.localNames.has(name)) {
+        const local = this.ctx.facts.scopes.visibleAt(at, (b) => b.kind === 'type' && b.name === name)[0];
+        if (local?.decl?.type === 'type_spec' || local?.decl?.type === 'type_alias') {
+          const type = local.decl.child('type');
+          return type ? { type, at: local.decl, generic: typeParams(local.decl) } : undefined;
+        }
       }
-      // A same-named variable or function hides the package-level type.
-      if (this.ctx.facts.scopes.visibleAt(at, (b) => b.name === name && b.func !== undefined).length) return undefined;
     }
-    const d = this.ctx.file.index.types.get(name);
+    // Recorded lookups (the result depends on them), then a per-analysis memo of the spec.
+    const d = this.ctx.file.typeDecl(name);
     if (!d || d.hasError) return undefined;
-    const spec = this.ctx.file.declNode(d).findAll(['type_spec', 'type_alias']).find((s) => s.child('name')?.text === name);
-    const type = spec?.child('type');
-    return spec && type ? { type, at: undefined, generic: typeParams(spec) } : undefined;
+    const node = this.ctx.file.declNode(d);
+    let specs = typeSpecs.get(d);
+    if (!specs) typeSpecs.set(d, (specs = new Map()));
+    let def = specs.get(name);
+    if (def === undefined) {
+      const spec = node.findAll(['type_spec', 'type_alias']).find((s) => s.child('name')?.text === name);
+      const type = spec?.child('type');
+      def = spec && type ? { type, at: undefined, generic: typeParams(spec) } : null;
+      specs.set(name, def);
+    }
+    return def ?? undefined;
   }
+}
+
+/** Type parameters of the functions around `at`, and those a generic receiver (`Box[T]`) names. */
+function funcTypeParams(at: Node): Set<string> {
+  const out = new Set<string>();
+  for (let p: Node | null = at; p; p = p.parent) {
+    for (const d of p.child('type_parameters')?.children ?? []) for (const n of d.childrenIn('name')) out.add(n.text);
+    if (p.type === 'method_declaration') {
+      const rt = p.child('receiver')?.findAll('type_arguments')[0];
+      for (const id of rt?.findAll('type_identifier') ?? []) out.add(id.text);
+    }
+  }
+  return out;
 }
 
 function typeParams(spec: Node): Set<string> {
@@ -309,7 +341,7 @@ function callSites(ctx: RuleContext, fn: Node): CallSite[] | string {
   if (!name) return 'the function has no name';
   const isMethod = fn.type === 'method_declaration';
   if (isMethod) {
-    if ((ctx.file.index.methodsByName.get(name)?.length ?? 0) > 1) return `other types in this file also have a method ${name}, so its calls are ambiguous`;
+    if (ctx.file.methodsNamed(name).length > 1) return `other types in this file also have a method ${name}, so its calls are ambiguous`;
     if (inInterface(ctx, name)) return `an interface in this file has a method ${name}`;
   }
   const out: CallSite[] = [];
@@ -330,10 +362,10 @@ function callSites(ctx: RuleContext, fn: Node): CallSite[] | string {
 function usesInFile(ctx: RuleContext, name: string, method: boolean): ({ facts: DeclFacts; node: Node } | string)[] {
   const word = new RegExp(`${method ? '\\.\\s*' : '\\b'}${name}\\b`);
   const out: ({ facts: DeclFacts; node: Node } | string)[] = [];
-  for (const d of ctx.file.index.decls) {
-    if (d.kind === 'import' || d.kind === 'package' || d.kind === 'type' || d.kind === 'const') continue;
+  // A declaration with a syntax error is not scanned: a use could hide in it.
+  if (ctx.file.index.decls.some((d) => (d.hasError || d.kind === 'other') && word.test(d.text))) return [`the file has a syntax error near a use of ${name}`];
+  for (const d of ctx.file.scan({ kinds: ['func', 'method', 'var'], includes: [name] })) {
     if (!word.test(d.text)) continue;
-    if (d.hasError || (d.kind !== 'func' && d.kind !== 'method' && d.kind !== 'var')) return [`the file has a syntax error near a use of ${name}`];
     const df = declFacts(ctx, d);
     df.root.walk((n) => {
       if (method) {
@@ -354,8 +386,8 @@ function declFacts(ctx: RuleContext, d: DeclInfo): DeclFacts {
 
 function inInterface(ctx: RuleContext, name: string): boolean {
   const re = new RegExp(`\\b${name}\\s*\\(`);
-  for (const d of ctx.file.index.decls) {
-    if (d.kind !== 'type' || !re.test(d.text)) continue;
+  for (const d of ctx.file.scan({ kinds: ['type'], includes: [name] })) {
+    if (!re.test(d.text)) continue;
     if (ctx.file.declNode(d).findAll('method_elem').some((m) => m.child('name')?.text === name)) return true;
   }
   return false;
@@ -367,7 +399,7 @@ function namesType(f: DeclFacts, op: Node | undefined): boolean {
   if (e?.type === 'unary_expression' && e.tokens[0] === '*') e = unparen(e.child('operand'));
   if (e?.type !== 'identifier') return false;
   const b = f.scopes.resolve(e);
-  return b ? b.kind === 'type' : f.file.index.types.has(e.text);
+  return b ? b.kind === 'type' : !!f.file.typeDecl(e.text);
 }
 
 /** The edit turning an argument into its address: `x` → `&x`, `s.f` → `&s.f`, `T{}` → `&T{}`, `*p` → `p`. */
@@ -412,7 +444,7 @@ function receiverFix(ctx: RuleContext, fn: Node, recv: Node, t: Node): FixResult
   const method = fn.child('name')?.text;
   if (!typeName || !method || fn !== f.root) return { why: 'the receiver type is not a plain named type' };
   const ptrRecv = /^func\s*\(\s*(?:[\w]+\s+)?\*/;
-  const hasPtrMethods = ctx.file.index.decls.some((d) => d.kind === 'method' && d.recvType === typeName && ptrRecv.test(d.signature));
+  const hasPtrMethods = ctx.file.scan({ kinds: ['method'], recvType: typeName }).some((d) => ptrRecv.test(d.signature));
   if (!hasPtrMethods) return { why: `${typeName} has no pointer-receiver methods in this file, so changing its method set may break code that uses ${typeName} values` };
   const id = recv.child('name');
   const b = id && id.text !== '_' ? f.scopes.resolve(id) : undefined;
