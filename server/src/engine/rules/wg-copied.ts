@@ -227,15 +227,15 @@ function embeddedName(t: Node): string {
   return t.text;
 }
 
-/** "a sync.Mutex", "a Config (Config contains sync.Mutex in field mu)", "a [4]sync.Mutex (an array of sync.Mutex)". */
-function describe(t: Node, hit: LockPath): string {
+/** Where the lock is, for messages: "" for a lock itself, ", and Config contains sync.Mutex (field mu)". */
+function where(t: Node, hit: LockPath): string {
   let u = t;
   while (u.type === 'parenthesized_type' && u.children[0]) u = u.children[0];
-  if (u.type === 'qualified_type') return `a ${hit.lock}`;
-  const where = hit.fields.length ? ` in field ${hit.fields.join('.')}` : '';
-  if (u.type === 'array_type') return `a ${u.text} (an array of ${hit.lock}${where ? ', held' + where : ''})`;
+  const field = hit.fields.length ? ` (field ${hit.fields.join('.')})` : '';
+  if (u.type === 'qualified_type') return '';
+  if (u.type === 'array_type') return `, an array of ${hit.lock}${field}`;
   const name = u.type === 'generic_type' ? u.child('type')?.text ?? u.text : u.text;
-  return `a ${u.text} (${name} contains ${hit.lock}${where})`;
+  return `, and ${name} contains ${hit.lock}${field}`;
 }
 
 function consequence(lock: string): string {
@@ -251,7 +251,7 @@ function reportParam(ctx: RuleContext, fn: Node, p: Node, t: Node, hit: LockPath
   ctx.report({
     node: p,
     message:
-      `${who} receive${names.length > 1 ? '' : 's'} ${describe(t, hit)} by value: the function works on a copy, and ${consequence(hit.lock)}. ` +
+      `${who} receive${names.length > 1 ? '' : 's'} a ${t.text} by value${where(t, hit)}: the function works on a copy, and ${consequence(hit.lock)}. ` +
       `Take a pointer (*${t.text}) and pass the address at each call.` +
       (res.why ? ` No quick fix: ${res.why}.` : ''),
     fixes: res.fix ? [res.fix] : [],
@@ -265,7 +265,7 @@ function reportReceiver(ctx: RuleContext, fn: Node, recv: Node, t: Node, hit: Lo
   ctx.report({
     node: recv,
     message:
-      `Method ${method} has a value receiver${name && name !== '_' ? ` ${name}` : ''} of type ${describe(t, hit).replace(/^a /, '')}: every call works on a copy of the lock, and ${consequence(hit.lock)}. ` +
+      `Method ${method} has a value receiver${name && name !== '_' ? ` ${name}` : ''} of type ${t.text}${where(t, hit)}: every call works on a copy of the lock, and ${consequence(hit.lock)}. ` +
       `Use a pointer receiver (*${t.text}).` +
       (res.why ? ` No quick fix: ${res.why}.` : ''),
     fixes: res.fix ? [res.fix] : [],
