@@ -161,6 +161,13 @@ function localInput(f: DeclFacts, b: Binding, chan: boolean, depth: number): Unk
     if (!rhs) return { what: `${b.name} (a local assigned from elsewhere)`, chan };
     sources.push(rhs);
   }
+  // m[k] = v grows a map like an append.
+  for (const r of f.scopes.references(b)) {
+    const ix = r.parent;
+    if (ix?.type !== 'index_expression' || r.field !== 'operand' || ix.parent?.type !== 'expression_list' || ix.parent.field !== 'left') continue;
+    const grows = appendRepeats(f, ix, b, depth);
+    if (grows) return { what: `${b.name} (filled ${grows})`, chan };
+  }
   for (const s of sources) {
     const v = unparen(s)!;
     if (v.type === 'call_expression' && v.child('function')?.text === 'append') {
@@ -187,15 +194,17 @@ function localInput(f: DeclFacts, b: Binding, chan: boolean, depth: number): Unk
  */
 function appendRepeats(f: DeclFacts, append: Node, b: Binding, depth: number): string | undefined {
   if (b.func && f.funcOf(append) !== b.func) return 'in a callback';
-  const loop = f.loopOf(append);
-  if (!loop || b.decl?.contains(append)) return undefined;
-  const rc = loop.firstOfType('range_clause');
-  if (rc) {
-    const over = rc.child('right');
-    const inner = over ? unknownInput(f, over, rc, depth + 1) : undefined;
-    return inner ? `for each element of ${inner.what}` : undefined;
+  if (b.decl?.contains(append)) return undefined;
+  for (let loop = f.loopOf(append); loop; loop = f.loopOf(loop)) {
+    if (b.decl && loop.contains(b.decl)) break; // a local of the loop body starts afresh each iteration
+    const rc = loop.firstOfType('range_clause');
+    if (rc) {
+      const over = rc.child('right');
+      const inner = over ? unknownInput(f, over, rc, depth + 1) : undefined;
+      if (inner) return `for each element of ${inner.what}`;
+    } else if (!loop.firstOfType('for_clause')) return 'in a loop reading input';
   }
-  return loop.firstOfType('for_clause') ? undefined : 'in a loop reading input';
+  return undefined;
 }
 
 /** The right-hand side assigned to a written identifier, when it is a 1:1 assignment. */
@@ -276,9 +285,9 @@ function looksLikeCount(e: Node, rc: Node): boolean {
 }
 
 /**
- * A semaphore send, Acquire/TryAcquire or Wait (rate limiter, semaphore, batch WaitGroup) executed by the
- * loop itself, before the go statement; or a plain receive anywhere in the loop (a token, or waiting for
- * the goroutine's result, which runs them one at a time).
+ * A semaphore send, Acquire/TryAcquire, time.Sleep or Wait (rate limiter, semaphore, batch WaitGroup)
+ * executed by the loop itself, before the go statement; or a plain receive anywhere in the loop (a token,
+ * a ticker, or waiting for the goroutine's result, which runs them one at a time).
  */
 function boundedInBody(f: DeclFacts, loop: Node, l: Launch): boolean {
   const body = loop.child('body');
@@ -291,6 +300,7 @@ function boundedInBody(f: DeclFacts, loop: Node, l: Launch): boolean {
     const before = n.start < l.node.start;
     if (n.type === 'send_statement' && before) bounded = true;
     else if (n.type === 'call_expression' && BOUND_CALL.test(calledMethod(n) ?? '') && (before || calledMethod(n) === 'Wait')) bounded = true;
+    else if (n.type === 'call_expression' && before && f.pkgCall(n, 'time') === 'Sleep') bounded = true; // paces the starts
     else if (n.type === 'unary_expression' && n.tokens[0] === '<-' && !f.chanOps.find((o) => o.node === n)?.select) bounded = true;
     return true;
   });
