@@ -1,9 +1,8 @@
 import { FUNC_TYPES, Node, unparen } from '../ast';
-import type { DeclFacts, Launch } from '../facts';
+import { lastName, type DeclFacts, type Launch } from '../facts';
+import type { Rule, RuleContext } from '../rule';
 import type { Binding } from '../scope';
 import type { GoType } from '../typeinfer';
-import type { Rule, RuleContext } from '../rule';
-import { lastName } from '../facts';
 import { paramNames, rootBinding, show } from './util';
 
 /** Why a ranged input has no size this function can see. */
@@ -119,10 +118,10 @@ function unknownInput(f: DeclFacts, e: Node, rc: Node | undefined, depth: number
       const op = e.child('operand');
       if (!t && rc && looksLikeCount(e, rc)) return undefined;
       if (op?.type === 'identifier' && f.pkgOf(op)) return { what: `${e.text} (a package variable)`, chan };
-      // tt.files of `for _, tt := range tests` with a fixed table: part of the table.
+      // tt.files of `for _, tt := range tests` over a table of literals: part of the table.
       const root = rootOf(e);
       const rb = root ? f.scopes.resolve(root) : undefined;
-      if (rb?.kind === 'range' && rb.value && !unknownInput(f, rb.value, undefined, depth + 1)) return undefined;
+      if (rb?.kind === 'range' && rb.value && literalTable(f, rb.value, depth)) return undefined;
       return { what: `${show(e)} (a field)`, chan };
     }
     case 'call_expression':
@@ -144,6 +143,23 @@ function unknownInput(f: DeclFacts, e: Node, rc: Node | undefined, depth: number
   return undefined;
 }
 
+/** A package-level table, or a composite literal (directly or through a local) whose elements are literals. */
+function literalTable(f: DeclFacts, e: Node, depth: number): boolean {
+  const u = unparen(e);
+  if (!u || depth > 6) return false;
+  if (u.type === 'identifier') {
+    const b = f.scopes.resolve(u);
+    if (b?.kind === 'package') return true;
+    return b?.kind === 'var' && !!b.value && !b.tuple && f.scopes.writesTo(b).length === 0 && literalTable(f, b.value, depth + 1);
+  }
+  if (u.type !== 'composite_literal') return false;
+  return (u.child('body')?.children ?? []).every((el) => {
+    const v = el.type === 'keyed_element' ? el.child('value')?.children[0] : el.children[0];
+    const w = v?.type === 'unary_expression' && v.tokens[0] === '&' ? v.child('operand') : v;
+    return w?.type === 'literal_value' || w?.type === 'composite_literal';
+  });
+}
+
 /** A local: unknown when its initial value or any later assignment (appends included) is. */
 function localInput(f: DeclFacts, b: Binding, chan: boolean, depth: number): Unknown | undefined {
   const sources: Node[] = [];
@@ -161,8 +177,9 @@ function localInput(f: DeclFacts, b: Binding, chan: boolean, depth: number): Unk
     if (!rhs) return { what: `${b.name} (a local assigned from elsewhere)`, chan };
     sources.push(rhs);
   }
-  // m[k] = v grows a map like an append.
-  for (const r of f.scopes.references(b)) {
+  // m[k] = v grows a map like an append (on a slice it only replaces an element).
+  const isMap = underlying(f, f.types.typeOfBinding(b))?.kind === 'map';
+  for (const r of isMap ? f.scopes.references(b) : []) {
     const ix = r.parent;
     if (ix?.type !== 'index_expression' || r.field !== 'operand' || ix.parent?.type !== 'expression_list' || ix.parent.field !== 'left') continue;
     const grows = appendRepeats(f, ix, b, depth);
