@@ -2,7 +2,7 @@
 // on Node 24 from the cache that setup.sh fills, shown in Debian's headless Chromium via playwright-core.
 // Every run gets its own user data, extensions, browser profile, HOME and TMPDIR under one temp dir, so
 // runs neither share state nor litter the machine.
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
@@ -111,13 +111,38 @@ export interface CodeServer {
   stop(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
+/** Process groups of the code-servers this process started (with their extension hosts and language servers). */
+const live = new Set<number>();
 // An interrupted run (Ctrl+C, CI timeout) must not leave a code-server behind on a shared machine.
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
-    for (const p of live) p.kill('SIGKILL');
+    for (const pgid of live) signalGroup(pgid, 'SIGKILL');
     process.exit(130);
   });
+}
+
+function signalGroup(pgid: number, sig: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, sig);
+    return true;
+  } catch {
+    return false; // ESRCH: the whole group is gone
+  }
+}
+
+async function stopGroup(pgid: number): Promise<void> {
+  const gone = async (ms: number) => {
+    for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) if (!signalGroup(pgid, 0)) return true;
+    return false;
+  };
+  // The whole group: the extension host and the language server outlive code-server's own exit for a
+  // moment, and would still write into the run dir after it is removed.
+  signalGroup(pgid, 'SIGTERM');
+  if (!(await gone(5000))) {
+    signalGroup(pgid, 'SIGKILL');
+    await gone(2000);
+  }
+  live.delete(pgid);
 }
 
 export async function startCodeServer(run: string, settings: Record<string, unknown> = {}): Promise<CodeServer> {
@@ -139,35 +164,30 @@ export async function startCodeServer(run: string, settings: Record<string, unkn
   ];
   const logFile = path.join(run, 'code-server.log');
   const log = fs.openSync(logFile, 'a');
-  const proc = spawn(NODE24, args, { env: isolatedEnv(run), stdio: ['ignore', log, log] });
+  // detached: its own process group, so stopping it stops everything it started.
+  const proc = spawn(NODE24, args, { env: isolatedEnv(run), stdio: ['ignore', log, log], detached: true });
   fs.closeSync(log);
-  live.add(proc);
-  proc.once('exit', () => live.delete(proc));
+  const pgid = proc.pid!;
+  live.add(pgid);
   const base = `http://127.0.0.1:${port}`;
   const t0 = Date.now();
   for (;;) {
-    if (proc.exitCode !== null) throw new Error(`code-server exited with ${proc.exitCode}; see ${logFile}`);
+    if (proc.exitCode !== null) {
+      await stopGroup(pgid);
+      throw new Error(`code-server exited with ${proc.exitCode}; see ${logFile}`);
+    }
     try {
       if ((await healthz(`${base}/healthz`)) === 200) break;
     } catch {
       // not listening yet
     }
     if (Date.now() - t0 > 60_000) {
-      proc.kill('SIGKILL');
+      await stopGroup(pgid);
       throw new Error(`code-server did not answer /healthz within 60 s; see ${logFile}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-      const kill = setTimeout(() => proc.kill('SIGKILL'), 5000);
-      proc.once('exit', () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      proc.kill('SIGTERM');
-    });
+  const stop = () => stopGroup(pgid);
   return { port, base, remote: `vscode-remote://127.0.0.1:${port}`, userData, stop };
 }
 

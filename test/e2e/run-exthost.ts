@@ -8,7 +8,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as util from 'util';
-import { ARTIFACTS, launchChromium, makeRunDir, removeRunDir, saveLogs, startCodeServer } from './harness';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ARTIFACTS, CodeServer, launchChromium, makeRunDir, removeRunDir, saveLogs, startCodeServer } from './harness';
 
 // Lines every run prints that say nothing about the tests.
 const NOISE = /Ignoring fetching additional builtin|Creating a socket|connection token|AccountPolicyGate|AgentHost:remote|Service Worker|grace time|additional builtin extensions cache|authentication provider 'github'/;
@@ -34,28 +35,33 @@ export function parseArgs(argv: string[]): Options {
 }
 
 export async function runExtHostTests(o: Options): Promise<number> {
-  const timeoutMs = Number(process.env.GG_E2E_TIMEOUT_MS || 600_000);
+  const timeoutMs = Number(process.env.GG_E2E_TIMEOUT_MS || 480_000);
   const t0 = Date.now();
   const run = makeRunDir('exthost');
   // Logs of an earlier failed run would pass for this run's.
   fs.rmSync(path.join(ARTIFACTS, 'exthost'), { recursive: true, force: true });
   let code = 1;
-  const cs = await startCodeServer(run);
-  console.log(`[exthost] code-server up in ${Date.now() - t0} ms`);
-  const browser = await launchChromium(run);
-  const page = browser.pages()[0] ?? (await browser.newPage());
+  let cs: CodeServer | undefined;
+  let browser: BrowserContext | undefined;
+  let page: Page | undefined;
   try {
-    const exited = new Promise<number>((resolve) => {
-      void browser.exposeFunction('codeAutomationLog', (type: string, args: unknown) => {
-        const line = util.format(...(Array.isArray(args) ? args : [args]));
-        if (process.env.GG_E2E_VERBOSE || !NOISE.test(line)) console.log(line);
-      });
-      void browser.exposeFunction('codeAutomationExit', (c: number) => resolve(c));
+    cs = await startCodeServer(run);
+    console.log(`[exthost] code-server up in ${Date.now() - t0} ms`);
+    browser = await launchChromium(run);
+    let exit: (code: number) => void = () => undefined;
+    const exited = new Promise<number>((resolve) => (exit = resolve));
+    // Both must exist before the workbench loads: it looks for them when the tests start and end.
+    await browser.exposeFunction('codeAutomationLog', (_type: string, args: unknown) => {
+      const line = util.format(...(Array.isArray(args) ? args : [args]));
+      if (process.env.GG_E2E_VERBOSE || !NOISE.test(line)) console.log(line);
     });
+    await browser.exposeFunction('codeAutomationExit', (c: number) => exit(c));
+    page = browser.pages()[0] ?? (await browser.newPage());
     page.on('pageerror', (e) => console.log('[exthost] page error:', e.message));
+    const remote = cs.remote;
     const payload = [
-      ...o.extDevs.map((p) => ['extensionDevelopmentPath', cs.remote + path.resolve(p)]),
-      ['extensionTestsPath', cs.remote + path.resolve(o.testsPath)],
+      ...o.extDevs.map((p) => ['extensionDevelopmentPath', remote + path.resolve(p)]),
+      ['extensionTestsPath', remote + path.resolve(o.testsPath)],
       ['skipWelcome', 'true'],
       ['skipReleaseNotes', 'true'],
     ];
@@ -65,19 +71,16 @@ export async function runExtHostTests(o: Options): Promise<number> {
     const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
     const result = await Promise.race([exited, timedOut]);
     clearTimeout(timer);
-    if (result === 'timeout') {
-      console.log(`[exthost] the tests did not finish within ${timeoutMs / 1000} s`);
-    } else {
-      code = result;
-    }
+    if (result === 'timeout') console.log(`[exthost] the tests did not finish within ${timeoutMs / 1000} s`);
+    else code = result;
   } finally {
     if (code !== 0) {
       const dest = saveLogs(run, 'exthost');
-      await page.screenshot({ path: path.join(dest, 'failure.png') }).catch(() => undefined);
+      await page?.screenshot({ path: path.join(dest, 'failure.png') }).catch(() => undefined);
       console.log(`[exthost] logs and a screenshot in ${dest}`);
     }
-    await browser.close().catch(() => undefined);
-    await cs.stop();
+    await browser?.close().catch(() => undefined);
+    await cs?.stop();
     removeRunDir(run);
     console.log(`[exthost] exit code ${code}, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }

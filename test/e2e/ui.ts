@@ -4,8 +4,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Page } from 'playwright-core';
-import { ARTIFACTS, installVsix, launchChromium, makeRunDir, removeRunDir, saveLogs, startCodeServer, WORKSPACE_FIXTURE } from './harness';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ARTIFACTS, CodeServer, installVsix, launchChromium, makeRunDir, removeRunDir, saveLogs, startCodeServer, WORKSPACE_FIXTURE } from './harness';
 import { RULE_CASES } from './suite/cases';
 import type { SuiteResults } from './suite/index';
 
@@ -96,7 +96,7 @@ export async function runUiTest(vsix: string): Promise<SuiteResults> {
 
   step('the Problems panel lists the finding with its code', async (page) => {
     await page.keyboard.press('Control+Shift+M');
-    const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'wg.Add is called inside the goroutine' });
+    const row = page.locator('.markers-panel .monaco-list-row', { hasText: CASE.rule });
     await row.first().waitFor();
     const text = (await row.first().innerText()).replace(/\s+/g, ' ');
     // The source, then the code (a link to the rule's page when it has one).
@@ -133,8 +133,8 @@ export async function runUiTest(vsix: string): Promise<SuiteResults> {
     assert.ok(!text.includes('waitgroup'), 'the prefix was replaced');
   });
 
-  let cs: Awaited<ReturnType<typeof startCodeServer>> | undefined;
-  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  let cs: CodeServer | undefined;
+  let browser: BrowserContext | undefined;
   let failed = false;
   try {
     console.log(`[ui] ${installVsix(run, vsix).trim().split('\n').pop()}`);
