@@ -2,7 +2,7 @@ import { FUNC_TYPES, Node, unparen } from '../ast';
 import { lastName, type DeclFacts, type Launch } from '../facts';
 import type { Rule, RuleContext } from '../rule';
 import type { Binding } from '../scope';
-import type { GoType } from '../typeinfer';
+import { derefNamed, type GoType } from '../typeinfer';
 import { paramNames, rootBinding, show } from './util';
 
 /** Why a ranged input has no size this function can see. */
@@ -118,6 +118,9 @@ function unknownInput(f: DeclFacts, e: Node, rc: Node | undefined, depth: number
       const op = e.child('operand');
       if (!t && rc && looksLikeCount(e, rc)) return undefined;
       if (op?.type === 'identifier' && f.pkgOf(op)) return { what: `${e.text} (a package variable)`, chan };
+      // ticker.C, timer.C
+      const ot = derefNamed(f.typeOf(op));
+      if (e.child('field')?.text === 'C' && ((ot?.kind === 'named' && ot.pkg === 'time') || (!ot && /tick|timer/i.test(lastName(op!))))) return undefined;
       // tt.files of `for _, tt := range tests` over a table of literals: part of the table.
       const root = rootOf(e);
       const rb = root ? f.scopes.resolve(root) : undefined;
@@ -270,7 +273,17 @@ function collection(f: DeclFacts, t: GoType): boolean {
   const u = underlying(f, t);
   if (!u) return true; // unknown: another package's named type
   if (u.kind === 'named') return !INT_TYPES.has(u.name) && u.name !== 'string' && !(u.pkg === 'time');
-  return u.kind === 'slice' || u.kind === 'map' || u.kind === 'chan' || u.kind === 'func';
+  if (u.kind === 'chan') return !pacedByClock(f, u);
+  return u.kind === 'slice' || u.kind === 'map' || u.kind === 'func';
+}
+
+/**
+ * Ticks and signals arrive at the pace of a clock or an operator, like connections in an accept loop;
+ * a loop over them is not walking an input of some size.
+ */
+function pacedByClock(f: DeclFacts, t: GoType & { kind: 'chan' }): boolean {
+  const el = t.elemType ?? f.types.fromTypeNode(t.elem);
+  return el?.kind === 'named' && ((el.pkg === 'time' && el.name === 'Time') || (el.pkg === 'os' && el.name === 'Signal'));
 }
 
 /** Same-file named types resolved to their definition; builtins stay named. */

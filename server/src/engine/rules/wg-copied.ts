@@ -120,10 +120,10 @@ export const wgCopied: Rule = {
   },
 };
 
-/** Answers "does this type hold a lock by value", following same-file types. */
 /** Type specs by declaration and name (a DeclInfo lives for one analysis). */
 const typeSpecs = new WeakMap<DeclInfo, Map<string, { type: Node; at: undefined; generic: Set<string> } | null>>();
 
+/** Answers "does this type hold a lock by value", following same-file types. */
 class TypeLocks {
   private localNames: Set<string> | undefined;
 
