@@ -168,10 +168,9 @@ function localInput(f: DeclFacts, b: Binding, chan: boolean, depth: number): Unk
   const sources: Node[] = [];
   if (b.value) {
     if (b.tuple) {
+      // `files, err := os.ReadDir(dir)`; a `v, ok := m[k]` or `<-ch` element is not followed.
       const v = unparen(b.value);
-      if (v?.type === 'call_expression') return { what: `${b.name} (from ${show(v)})`, chan };
-      if (v?.type === 'unary_expression' && v.tokens[0] === '<-') return undefined;
-      return undefined;
+      return v?.type === 'call_expression' ? { what: `${b.name} (from ${show(v)})`, chan } : undefined;
     }
     sources.push(b.value);
   }
