@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { RULES } from '../../../server/src/engine/rules';
 import { FIX_ALL_FILE, FIX_ALL_RULES, RULE_CASES } from './cases';
-import { applyAndSave, code, createAndShow, fixtureText, formatRange, parseRange, quickFixes, REPO, show, SOURCE, waitForDiagnostics, wsUri } from './helpers';
+import { applyAndSave, code, createAndShow, fixtureText, formatRange, parseRange, quickFixes, REPO, show, SOURCE, waitFor, waitForDiagnostics, wsUri } from './helpers';
 
 describe('every rule in a real editor', () => {
   it('has an end-to-end case for each rule the engine registers', () => {
@@ -73,6 +73,19 @@ describe('every rule in a real editor', () => {
       });
     });
   }
+
+  it('"Show documentation" opens the rule\'s page in a Markdown preview', async () => {
+    const rel = 'scratch/docs/close_receiver.go';
+    await createAndShow(rel, fixtureText('rules/close_receiver.go'));
+    const [d] = await waitForDiagnostics(wsUri(rel), (ds) => ds.length === 1, 'the diagnostic');
+    const action = (await quickFixes(wsUri(rel), d.range)).find((a) => a.title === 'Show documentation for close-by-receiver');
+    assert.ok(action?.command, 'a documentation action with a command');
+    // The language server asks the client to show the page (window/showDocument); the client previews it.
+    await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
+    const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.label);
+    await waitFor(() => tabs().some((l) => l.includes('close-by-receiver.md') && l.includes('Preview')), () => `a preview tab; tabs: ${tabs().join(', ')}`);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
 
   it('source.fixAll applies every fix in the file at once', async () => {
     const uri = wsUri(FIX_ALL_FILE);

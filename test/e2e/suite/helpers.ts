@@ -84,10 +84,25 @@ export function formatRange(r: vscode.Range): string {
   return `${r.start.line + 1}:${r.start.character + 1}-${r.end.line + 1}:${r.end.character + 1}`;
 }
 
+/**
+ * The quick fixes VS Code offers for a diagnostic's range. VS Code asks with the diagnostics its own
+ * marker service holds there, which receives a published diagnostic a moment after the extension host's
+ * diagnostic collection does (and a request can be canceled by the editor meanwhile): wait until the
+ * diagnostic has arrived, i.e. until some action is offered for it.
+ */
 export async function quickFixes(uri: vscode.Uri, range: vscode.Range): Promise<vscode.CodeAction[]> {
-  const actions = (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>('vscode.executeCodeActionProvider', uri, range, vscode.CodeActionKind.QuickFix.value)) ?? [];
-  // A bare Command has a string `command`; a CodeAction's is an object (or absent).
-  return actions.filter((a): a is vscode.CodeAction => typeof (a as vscode.Command).command !== 'string');
+  return waitFor(async () => {
+    let actions: (vscode.CodeAction | vscode.Command)[] | undefined;
+    try {
+      actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>('vscode.executeCodeActionProvider', uri, range, vscode.CodeActionKind.QuickFix.value);
+    } catch (err) {
+      if ((err as Error)?.message !== 'Canceled') throw err;
+      return undefined;
+    }
+    // A bare Command has a string `command`; a CodeAction's is an object (or absent).
+    const codeActions = (actions ?? []).filter((a): a is vscode.CodeAction => typeof (a as vscode.Command).command !== 'string');
+    return codeActions.length ? codeActions : undefined;
+  }, `quick fixes at ${formatRange(range)} of ${path.basename(uri.fsPath)}`, 10_000);
 }
 
 /** Applies a code action's edit and saves, as the lightbulb followed by Ctrl+S would. */
