@@ -81,9 +81,10 @@ describe('fixture coverage', () => {
       let positives = 0;
       let negatives = 0;
       for (const fx of mine) {
-        // Count top-level functions: those holding a // want line are positives, the rest negatives.
+        // Count top-level functions: those holding a // want line for this rule are positives, the rest negatives.
+        const wantsRule = new RegExp(`//\\s*want\\s.*\\b${rule.id}\\b`);
         const funcs = fx.text.split(/\n(?=func )/).filter((chunk) => chunk.startsWith('func '));
-        for (const fn of funcs) if (/\/\/\s*want\s/.test(fn)) positives++;
+        for (const fn of funcs) if (wantsRule.test(fn)) positives++;
         else negatives++;
       }
       assert.ok(positives > 0, 'no positive fixture');

@@ -643,7 +643,9 @@ export class FileFacts {
     const map = q.slice(0, i);
     const key = q.slice(i + 1);
     const idx = this.index;
-    const one = (d: DeclInfo | undefined) => (d ? `${d.kind}:${d.recvType ?? ''}` : '');
+    // The text too: after an edit the same name can resolve to another declaration of the same kind
+    // (a broken function's local type parsed as a top-level one).
+    const one = (d: DeclInfo | undefined) => (d ? `${d.kind}:${d.recvType ?? ''}:${d.text}` : '');
     switch (map) {
       case 'funcs':
         return one(idx.funcs.get(key));
@@ -785,10 +787,12 @@ export interface ScanQuery {
   recvType?: string;
   /** Every string must occur in the declaration's text. */
   includes?: string[];
+  /** Select the declarations with syntax errors (and unparsed top-level text) instead of the intact ones. */
+  broken?: boolean;
 }
 
 export function runScan(index: FileIndex, q: ScanQuery): DeclInfo[] {
-  return index.decls.filter((d) => !d.hasError && (!q.kinds || q.kinds.includes(d.kind)) && (q.recvType === undefined || d.recvType === q.recvType) && (!q.includes || q.includes.every((t) => d.text.includes(t))));
+  return index.decls.filter((d) => (q.broken ? d.hasError || d.kind === 'other' : !d.hasError) && (!q.kinds || q.kinds.includes(d.kind)) && (q.recvType === undefined || d.recvType === q.recvType) && (!q.includes || q.includes.every((t) => d.text.includes(t))));
 }
 
 export function scanSignature(ds: DeclInfo[]): string {

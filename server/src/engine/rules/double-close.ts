@@ -178,7 +178,7 @@ function mayAssignField(f: DeclFacts, sel: Node, field: string): boolean {
   const t = derefNamed(f.typeOf(sel.child('operand')));
   if (t?.kind !== 'named') return true;
   if (t.pkg !== '') return false; // another package's method cannot reach our struct's field
-  const d = f.file.index.methods.get(`${t.name}.${sel.child('field')?.text}`);
+  const d = f.file.method(t.name, sel.child('field')?.text ?? '');
   if (!d || d.hasError) return true;
   return new RegExp(`\\.${field}\\s*(=[^=]|,)`).test(f.file.declNode(d).text);
 }
@@ -908,8 +908,8 @@ function onceFor(ctx: RuleContext, op: ChanOp): string | undefined {
     // Other methods of the type may use the same Once for something else.
     const t = derefNamed(f.typeOf(base));
     if (t?.kind === 'named') {
-      for (const d of ctx.file.index.decls) {
-        if (d.kind !== 'method' || d.recvType !== t.name || d === ctx.decl || d.hasError || !d.text.includes(`.${names[0]}.Do(`)) continue;
+      for (const d of ctx.file.scan({ kinds: ['method'], recvType: t.name, includes: [`.${names[0]}.Do(`] })) {
+        if (d === ctx.decl) continue;
         const df = ctx.file.depFacts(d);
         const k = selectorKey(df, df.root.child('receiver')?.findAll('identifier')[0] ?? df.root, ch.child('field')!.text);
         if (!k || onceUsedElsewhere(df, names[0], k)) return undefined;
@@ -923,10 +923,11 @@ function onceFor(ctx: RuleContext, op: ChanOp): string | undefined {
   let cands: { name: string }[];
   if (b.func === undefined) {
     cands = [];
-    for (const [name, d] of ctx.file.index.values) {
-      if (d.kind !== 'var' || d.hasError) continue;
-      const pb = ctx.file.packageBinding(name);
-      if (pb && isOnceType(f.types.typeOfBinding(pb))) cands.push({ name });
+    for (const d of ctx.file.scan({ kinds: ['var'] })) {
+      for (const name of d.names) {
+        const pb = ctx.file.packageBinding(name);
+        if (pb && isOnceType(f.types.typeOfBinding(pb))) cands.push({ name });
+      }
     }
     // A local Once would shadow or confuse: require none.
     if (f.scopes.visibleAt(op.node, (x) => isOnceType(f.types.typeOfBinding(x))).length) return undefined;

@@ -249,7 +249,6 @@ function usageIn(bf: DeclFacts, body: Node, wg: WgInBody): Usage | 'unknown' {
  * package-level group).
  */
 function mayReachElsewhere(ctx: RuleContext, bf: DeclFacts, body: Node, wg: WgInBody): boolean {
-  const index = ctx.file.index;
   // A same-file function or method may call Done when it calls Done on some WaitGroup (or calls further
   // helpers that might); another file's may always.
   const callsDone = (d: import('../fileindex').DeclInfo | undefined): boolean => {
@@ -274,7 +273,7 @@ function mayReachElsewhere(ctx: RuleContext, bf: DeclFacts, body: Node, wg: WgIn
         const t = bf.typeOf(unparen(op));
         const tn = t?.kind === 'pointer' ? t.elem : t;
         if (tn?.kind === 'named' && tn.pkg !== '') return true;
-        const m = tn?.kind === 'named' ? index.methods.get(`${tn.name}.${fn.child('field')?.text}`) : undefined;
+        const m = tn?.kind === 'named' ? ctx.file.method(tn.name, fn.child('field')?.text ?? '') : undefined;
         if (callsDone(m)) found = true;
       } else if (passesRoot) {
         const pkg = op.type === 'identifier' ? bf.pkgOf(op) : undefined;
@@ -285,7 +284,7 @@ function mayReachElsewhere(ctx: RuleContext, bf: DeclFacts, body: Node, wg: WgIn
       const builtin = !b && /^(append|cap|clear|close|complex|copy|delete|imag|len|make|max|min|new|panic|print|println|real|recover)$/.test(fn.text);
       if (!builtin && (!b || b.kind === 'func') && (packageLevel || passesRoot)) {
         // An unqualified call is a same-package function, maybe in another file.
-        if (callsDone(index.funcs.get(fn.text))) found = true;
+        if (callsDone(ctx.file.func(fn.text))) found = true;
       } else if (b && b.kind !== 'func' && (packageLevel || passesRoot)) found = true; // a func value: unknown
     } else if (fn?.type !== 'func_literal' && passesRoot) found = true;
     return true;

@@ -1,6 +1,5 @@
 import { Node, unparen } from '../ast';
 import { DeclFacts, makeChan } from '../facts';
-import type { DeclInfo } from '../fileindex';
 import type { Binding } from '../scope';
 import type { OffsetEdit, Rule, RuleContext } from '../rule';
 import { derefNamed } from '../typeinfer';
@@ -109,10 +108,8 @@ function callerMakes(ctx: RuleContext, f: DeclFacts, p: Binding): Make[] | undef
   const name = d.names[0];
   if (index < 0 || !name) return undefined;
   const found: Make[] = [];
-  for (const c of ctx.file.index.decls) {
-    if (c.kind !== 'func' && c.kind !== 'method' && c.kind !== 'var') continue;
-    noteDependency(ctx, c);
-    if (c.hasError || !c.text.includes(name)) continue;
+  // A recorded scan: an edit that adds, changes or removes a caller re-analyses this call.
+  for (const c of ctx.file.scan({ kinds: ['func', 'method', 'var'], includes: [name] })) {
     const cf = c === d ? f : ctx.file.depFacts(c);
     for (const call of cf.root.findAll('call_expression')) {
       if (cf.callee(call).bodyDecl !== d) continue;
@@ -147,10 +144,8 @@ function packageMakes(ctx: RuleContext, name: string, value: Node | undefined): 
     found.push(m);
   }
   const re = new RegExp(`\\b${name}\\b`);
-  for (const d of ctx.file.index.decls) {
-    if (d.kind !== 'func' && d.kind !== 'method') continue;
-    noteDependency(ctx, d);
-    if (d.hasError || !re.test(d.text)) continue;
+  for (const d of ctx.file.scan({ kinds: ['func', 'method'], includes: [name] })) {
+    if (!re.test(d.text)) continue;
     const df = d === ctx.decl ? ctx.facts : ctx.file.depFacts(d);
     for (const id of df.root.findAll('identifier')) {
       if (id.text !== name || id.parent?.field !== 'left') continue;
@@ -168,10 +163,8 @@ function packageMakes(ctx: RuleContext, name: string, value: Node | undefined): 
 function fieldMakes(ctx: RuleContext, type: string, field: string): Make[] | undefined {
   const found: Make[] = [];
   const re = new RegExp(`\\b${field}\\b`);
-  for (const d of ctx.file.index.decls) {
-    if (d.kind !== 'func' && d.kind !== 'method' && d.kind !== 'var') continue;
-    noteDependency(ctx, d);
-    if (d.hasError || !re.test(d.text)) continue;
+  for (const d of ctx.file.scan({ kinds: ['func', 'method', 'var'], includes: [field] })) {
+    if (!re.test(d.text)) continue;
     const df = d === ctx.decl ? ctx.facts : ctx.file.depFacts(d);
     let unknown = false;
     df.root.walk((n) => {
@@ -200,14 +193,6 @@ function fieldMakes(ctx: RuleContext, type: string, field: string): Make[] | und
     if (unknown) return undefined;
   }
   return found;
-}
-
-/**
- * The answer depends on every declaration that could assign the channel, including those the text filter
- * skips: an edit that adds an assignment there must re-analyse this call.
- */
-function noteDependency(ctx: RuleContext, d: DeclInfo): void {
-  if (d !== ctx.decl) ctx.file.onDependency?.(d);
 }
 
 function isType(f: DeclFacts, e: Node | undefined, type: string): boolean {

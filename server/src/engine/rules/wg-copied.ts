@@ -363,7 +363,7 @@ function usesInFile(ctx: RuleContext, name: string, method: boolean): ({ facts: 
   const word = new RegExp(`${method ? '\\.\\s*' : '\\b'}${name}\\b`);
   const out: ({ facts: DeclFacts; node: Node } | string)[] = [];
   // A declaration with a syntax error is not scanned: a use could hide in it.
-  if (ctx.file.index.decls.some((d) => (d.hasError || d.kind === 'other') && word.test(d.text))) return [`the file has a syntax error near a use of ${name}`];
+  if (ctx.file.scan({ broken: true, includes: [name] }).some((d) => word.test(d.text))) return [`the file has a syntax error near a use of ${name}`];
   for (const d of ctx.file.scan({ kinds: ['func', 'method', 'var'], includes: [name] })) {
     if (!word.test(d.text)) continue;
     const df = declFacts(ctx, d);
