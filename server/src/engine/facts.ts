@@ -332,7 +332,7 @@ export class DeclFacts {
       if (t?.kind === 'named' && t.pkg === '' && unparen(op)?.type === 'identifier') {
         // Receiver-like access: the same field of the same type is the same place for our purposes.
         const b = this.scopes.resolve(unparen(op)!);
-        if (b && (b.kind === 'recv' || b.kind === 'param' || b.kind === 'package')) return `T:${t.name}.${field}`;
+        if (b && (b.kind === 'package' || ((b.kind === 'recv' || b.kind === 'param') && !sharesType(b, t.name)))) return `T:${t.name}.${field}`;
       }
       const base = this.refKey(op);
       return base ? `${base}.${field}` : undefined;
@@ -843,4 +843,20 @@ export function isCalledInPlace(lit: Node): boolean {
   while (c.parent?.type === 'parenthesized_expression') c = c.parent;
   const p = c.parent;
   return p?.type === 'call_expression' && c.field === 'function' && p.parent?.type !== 'go_statement';
+}
+
+/**
+ * Whether another receiver or parameter of b's function has the same named type: then `src.done` and
+ * `dst.done` are different places and must not share a type-based key.
+ */
+function sharesType(b: Binding, type: string): boolean {
+  let n = 0;
+  for (const list of [b.func?.child('receiver'), b.func?.child('parameters')]) {
+    for (const pd of list?.children ?? []) {
+      if (pd.type !== 'parameter_declaration') continue;
+      const t = pd.child('type')?.text.replace(/^\*/, '').replace(/\[.*$/s, '');
+      if (t === type) n += Math.max(1, pd.childrenIn('name').length);
+    }
+  }
+  return n > 1;
 }
