@@ -567,7 +567,12 @@ export class FileFacts {
    */
   scan(q: ScanQuery): DeclInfo[] {
     const out = runScan(this.index, q);
-    this.onScan?.(q, this.scanSignature(q));
+    if (this.onScan) {
+      const k = JSON.stringify(q);
+      let sig = this.scanMemo.get(k);
+      if (sig === undefined) this.scanMemo.set(k, (sig = scanSignature(out)));
+      this.onScan(q, sig);
+    }
     return out;
   }
 
@@ -785,14 +790,27 @@ export const LAUNCH_TEXT = /\bgo\b|\.(Try)?Go\(/;
 export interface ScanQuery {
   kinds?: DeclKind[];
   recvType?: string;
-  /** Every string must occur in the declaration's text. */
+  /**
+   * Every string must occur in the declaration's text; an identifier must occur as a whole word
+   * (`worker` does not match `worker_3`), which lets large files answer from a word index.
+   */
   includes?: string[];
   /** Select the declarations with syntax errors (and unparsed top-level text) instead of the intact ones. */
   broken?: boolean;
 }
 
+const WORD = /^[A-Za-z_]\w*$/;
+
 export function runScan(index: FileIndex, q: ScanQuery): DeclInfo[] {
-  return index.decls.filter((d) => (q.broken ? d.hasError || d.kind === 'other' : !d.hasError) && (!q.kinds || q.kinds.includes(d.kind)) && (q.recvType === undefined || d.recvType === q.recvType) && (!q.includes || q.includes.every((t) => d.text.includes(t))));
+  const word = q.includes?.find((t) => WORD.test(t));
+  const pool = word !== undefined ? index.declsWithWord(word) : q.recvType !== undefined ? index.methodsOf(q.recvType) : index.decls;
+  return pool.filter(
+    (d) =>
+      (q.broken ? d.hasError || d.kind === 'other' : !d.hasError) &&
+      (!q.kinds || q.kinds.includes(d.kind)) &&
+      (q.recvType === undefined || d.recvType === q.recvType) &&
+      (!q.includes || q.includes.every((t) => (WORD.test(t) ? index.declsWithWord(t).includes(d) : d.text.includes(t)))),
+  );
 }
 
 export function scanSignature(ds: DeclInfo[]): string {

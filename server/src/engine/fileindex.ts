@@ -157,6 +157,42 @@ export class FileIndex {
     }
   }
 
+  private words: Map<string, DeclInfo[]> | undefined;
+
+  /**
+   * Declarations whose text holds `word` as a whole identifier (code, comments or strings), in file order.
+   * Built on first use: whole-file searches for a name then cost a lookup instead of a pass over the text.
+   */
+  declsWithWord(word: string): DeclInfo[] {
+    if (!this.words) {
+      this.words = new Map();
+      for (const d of this.decls) {
+        for (const w of wordsOf(d.text)) {
+          const list = this.words.get(w);
+          if (list) list.push(d);
+          else this.words.set(w, [d]);
+        }
+      }
+    }
+    return this.words.get(word) ?? [];
+  }
+
+  private byRecv: Map<string, DeclInfo[]> | undefined;
+
+  /** Methods whose receiver's base type is `type`, in file order. */
+  methodsOf(type: string): DeclInfo[] {
+    if (!this.byRecv) {
+      this.byRecv = new Map();
+      for (const d of this.decls) {
+        if (d.recvType === undefined) continue;
+        const list = this.byRecv.get(d.recvType);
+        if (list) list.push(d);
+        else this.byRecv.set(d.recvType, [d]);
+      }
+    }
+    return this.byRecv.get(type) ?? [];
+  }
+
   /** The function or method declaration that contains `offset`, if any. */
   declAt(offset: number): DeclInfo | undefined {
     let lo = 0;
@@ -194,4 +230,18 @@ function receiverTypeName(method: TSNode): string | undefined {
   while (t && (t.type === 'pointer_type' || t.type === 'parenthesized_type')) t = t.namedChild(0) ?? undefined;
   if (t?.type === 'generic_type') t = t.childForFieldName('type') ?? undefined;
   return t?.text;
+}
+
+// Distinct identifiers of a declaration's text, shared across re-parses: an edit re-tokenises only the
+// declarations whose text changed. Cleared when it grows past what a few large files need.
+const wordCache = new Map<string, string[]>();
+
+function wordsOf(text: string): string[] {
+  let ws = wordCache.get(text);
+  if (!ws) {
+    if (wordCache.size > 100_000) wordCache.clear();
+    ws = [...new Set(text.match(/[A-Za-z_]\w*/g))];
+    wordCache.set(text, ws);
+  }
+  return ws;
 }
