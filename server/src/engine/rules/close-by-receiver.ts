@@ -25,12 +25,13 @@ export const closeByReceiver: Rule = {
       const closer = f.runner(close.node);
       const mine = f.chanOps.filter((o) => o !== close && f.refKey(o.chan) === key && f.runner(o.node) === closer);
       if (mine.some((o) => o.kind === 'send')) continue; // the closer is a sender: that is the right place
-      const receives = mine.filter((o) => (o.kind === 'recv' || o.kind === 'range') && o.node.start < close.node.start);
+      const receives = mine.filter((o) => (o.kind === 'recv' || o.kind === 'range') && receivesFirst(f, o, close, closer));
       if (!receives.length && !insideRangeOver(f, close, key)) continue;
       if (waitsBefore(f, closer, close.node)) continue; // wg.Wait()/g.Wait() for the senders first
       const senders = sendersOf(ctx, f, key, closer, close);
       if (!senders.length) continue;
       if (singleValueAlreadyReceived(f, senders, mine, close)) continue;
+      if (allValuesReceived(f, senders, mine, close, closer)) continue;
       const s = senders[0];
       const where = ctx.lineRef(s.op.node);
       ctx.report({
@@ -43,6 +44,21 @@ export const closeByReceiver: Rule = {
     }
   },
 };
+
+/**
+ * The receive can run before the close: earlier in the text, on an earlier iteration of a loop holding
+ * both (`select { case <-ctx.Done(): close(ch); return; case v := <-ch: … }`), or at all when the close is
+ * deferred to the closer's return.
+ */
+function receivesFirst(f: DeclFacts, recv: ChanOp, close: ChanOp, closer: Node): boolean {
+  if (recv.node.start < close.node.start) return true;
+  if (close.node.parent?.type === 'defer_statement' && f.funcOf(close.node) === closer) return true;
+  for (let p: Node | null = close.node.parent; p && p !== closer; p = p.parent) {
+    if (p.type === 'func_literal') return false;
+    if (p.type === 'for_statement' && p.isAncestorOf(recv.node)) return true;
+  }
+  return false;
+}
 
 function insideRangeOver(f: DeclFacts, close: ChanOp, key: string): boolean {
   for (let p: Node | null = close.node.parent; p; p = p.parent) {
@@ -132,6 +148,70 @@ function singleValueAlreadyReceived(f: DeclFacts, senders: Sender[], mine: ChanO
   const s = senders[0].op.node;
   for (let p: Node | null = s.parent; p; p = p.parent) if (p.type === 'for_statement') return false;
   return mine.some((o) => o.kind === 'recv' && !o.select && o.node.start < close.node.start && !f.loopOf(o.node) && f.runner(o.node) === f.runner(close.node) && !o.node.ancestor('if_statement', 'expression_switch_statement', 'select_statement', 'type_switch_statement'));
+}
+
+/**
+ * `for _, t := range tasks { go func() { errc <- t() }() }; for range tasks { <-errc }; close(errc)`: one
+ * send per goroutine, one goroutine per element, and as many unconditional receives before the close, so
+ * every send has completed when the channel is closed.
+ */
+function allValuesReceived(f: DeclFacts, senders: Sender[], mine: ChanOp[], close: ChanOp, closer: Node): boolean {
+  if (f.loopOf(close.node) || f.funcOf(close.node) !== closer) return false;
+  let count: string | undefined;
+  for (const s of senders) {
+    if (s.facts !== f) return false;
+    const lit = f.funcOf(s.op.node);
+    if (lit.type !== 'func_literal' || s.op.select || f.loopOf(s.op.node)) return false;
+    const l = f.launches.find((x) => x.body === lit && x.kind === 'go');
+    if (!l) return false;
+    if (senders.some((o) => o !== s && f.funcOf(o.op.node) === lit)) return false;
+    const loop = f.loopOf(l.node);
+    if (!loop || f.loopOf(loop) || f.funcOf(loop) !== closer) return false;
+    const c = iterations(f, loop);
+    if (!c || (count !== undefined && c !== count)) return false;
+    count = c;
+  }
+  if (!count) return false;
+  return mine.some((r) => {
+    if (r.kind !== 'recv' || r.select || r.node.start > close.node.start || f.funcOf(r.node) !== closer) return false;
+    const loop = f.loopOf(r.node);
+    if (!loop || f.loopOf(loop) || iterations(f, loop) !== count || loop.end > close.node.start) return false;
+    // The receive runs on every iteration: a statement of the body itself (or an if's header), and nothing leaves early.
+    const body = loop.child('body')?.firstOfType('statement_list');
+    const stmt = body?.children.find((c) => c.contains(r.node));
+    if (!stmt) return false;
+    if (stmt.type === 'if_statement' && (stmt.child('consequence')?.contains(r.node) || stmt.child('alternative')?.contains(r.node))) return false;
+    if (!['expression_statement', 'short_var_declaration', 'assignment_statement', 'if_statement', 'var_declaration'].includes(stmt.type)) return false;
+    let leaves = false;
+    loop.child('body')!.walk((n) => {
+      if (leaves || n.type === 'func_literal') return false;
+      if (['break_statement', 'return_statement', 'goto_statement', 'continue_statement'].includes(n.type)) leaves = true;
+      return !leaves;
+    });
+    return !leaves;
+  });
+}
+
+/** How many times a loop runs, as text: `range xs` and `i := 0; i < len(xs); i++` both give `xs`. */
+function iterations(f: DeclFacts, loop: Node): string | undefined {
+  const rc = loop.firstOfType('range_clause');
+  if (rc) {
+    const right = rc.child('right');
+    const t = f.typeOf(right);
+    if (!right || t?.kind === 'chan') return undefined;
+    return right.text;
+  }
+  const fc = loop.firstOfType('for_clause');
+  if (!fc) return undefined;
+  const init = fc.child('initializer');
+  const cond = fc.child('condition');
+  const upd = fc.child('update');
+  const m = /^(\w+)\s*:=\s*0$/.exec(init?.text ?? '');
+  if (!m || upd?.text.replace(/\s+/g, '') !== `${m[1]}++`) return undefined;
+  const c = new RegExp(`^${m[1]}\\s*<\\s*(.+)$`).exec(cond?.text ?? '');
+  if (!c) return undefined;
+  const lenOf = /^len\((.+)\)$/.exec(c[1].trim());
+  return lenOf ? lenOf[1] : c[1].trim();
 }
 
 function removeFix(ctx: RuleContext, close: ChanOp, senders: Sender[], key: string): OffsetFix[] {
