@@ -541,7 +541,7 @@ function blocker(kill: Set<CNode>, stops?: Set<CNode>): (c: CNode) => boolean {
 }
 
 /** Plain sends on the channel in `fn`'s own code: after a close they panic, so a path does not go on. */
-function panickingSends(f: DeclFacts, fn: Node, key: string): Set<CNode> {
+export function panickingSends(f: DeclFacts, fn: Node, key: string): Set<CNode> {
   const g = f.cfg(fn);
   const out = new Set<CNode>();
   for (const o of f.chanOps) {
@@ -572,14 +572,14 @@ function relate(f: DeclFacts, a: Closer, b: Closer): Relation | undefined {
   const nb = g.nodeFor(cb.anchor);
   if (!na || !nb || na === nb) return undefined;
   const concurrent = !!(a.via || b.via || ca.launches.length || cb.launches.length);
-  const kill = blocker(killNodes(f, F, a.key), concurrent ? undefined : panickingSends(f, F, a.key));
-  return {
-    concurrent,
-    ab: g.reachable(na, nb, kill),
-    ba: g.reachable(nb, na, kill),
-    aDeferred: na.ast?.type === 'defer_statement',
-    bDeferred: nb.ast?.type === 'defer_statement',
-  };
+  const aDeferred = na.ast?.type === 'defer_statement';
+  const bDeferred = nb.ast?.type === 'defer_statement';
+  // A send only stops a path that starts at a close: from the registration of a deferred close the
+  // channel is still open (`defer close(ch); ch <- v; close(ch)`).
+  const kills = killNodes(f, F, a.key);
+  const sends = concurrent ? undefined : panickingSends(f, F, a.key);
+  const from = (deferred: boolean) => blocker(kills, deferred ? undefined : sends);
+  return { concurrent, ab: g.reachable(na, nb, from(aDeferred)), ba: g.reachable(nb, na, from(bDeferred)), aDeferred, bDeferred };
 }
 
 /** Inside a literal handed to once.Do / sync.OnceFunc. */
@@ -589,7 +589,7 @@ function inOnce(f: DeclFacts, n: Node): boolean {
 }
 
 /** `if err != nil { close(ch) }` … `if err == nil { close(ch) }`: opposite conditions on unchanged variables. */
-function complementary(f: DeclFacts, a: Node, b: Node): boolean {
+export function complementary(f: DeclFacts, a: Node, b: Node): boolean {
   const condOf = (n: Node) => {
     for (let p: Node | null = n.parent; p; p = p.parent) {
       if (FUNC_TYPES.includes(p.type)) return undefined;
@@ -603,7 +603,9 @@ function complementary(f: DeclFacts, a: Node, b: Node): boolean {
   const norm = (c: Node) => c.text.replace(/\s+/g, '');
   const x = norm(ca);
   const y = norm(cb);
-  const negations = (t: string) => [`!${t}`, `!(${t})`, t.replace('!=', '=='), t.replace('==', '!='), t.startsWith('!') ? t.slice(1) : undefined];
+  if (ca === cb) return false;
+  // (a replace that finds nothing gives the condition itself back: that is not its negation)
+  const negations = (t: string) => [`!${t}`, `!(${t})`, t.replace('!=', '=='), t.replace('==', '!='), t.startsWith('!') ? t.slice(1) : undefined].filter((n) => n !== t);
   if (!negations(x).includes(y) && !negations(y).includes(x)) return false;
   // The variables they read must not change in between (conservatively: anywhere in the function).
   const fn = commonFunc(f, a, b);
