@@ -488,8 +488,10 @@ export const doubleClose: Rule = {
       if (cl && !cl.launches.length) {
         const g = f.cfg(home);
         const n = g.nodeFor(cl.anchor);
-        if (n && !g.hasGoto && g.reachable(n, n, blocker(killNodes(f, home, c.key), panickingSends(f, home, c.key)))) {
-          const loop = f.loopOf(cl.anchor);
+        const loop = f.loopOf(cl.anchor);
+        // `for v := range ch { if v == quit { close(ch) } }`: once closed, the range ends instead of coming back.
+        const rangesOverIt = !!loop && chanKey(f, loop.firstOfType('range_clause')?.child('right')) === c.key;
+        if (n && !g.hasGoto && !rangesOverIt && g.reachable(n, n, blocker(killNodes(f, home, c.key), panickingSends(f, home, c.key)))) {
           note(op, { kind: 'loop', where: loop ? `the loop at ${ctx.lineRef(loop)}` : 'the loop' });
         }
       }
