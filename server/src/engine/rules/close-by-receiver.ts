@@ -96,6 +96,19 @@ function sendersOf(ctx: RuleContext, f: DeclFacts, key: string, closer: Node, cl
     if (i < 0) continue;
     out.push(...paramSenders(ctx, l.bodyDecl, i));
   }
+  // Handed to a same-file function called inside a goroutine: go func() { defer wg.Done(); produce(ch) }().
+  for (const l of f.launches) {
+    if (l.bodyDecl || l.body?.type !== 'func_literal' || l.body.isAncestorOf(closer) || l.body === closer) continue;
+    l.body.walk((n) => {
+      if (n.type !== 'call_expression' || f.runner(n) !== l.body) return true;
+      const args = n.child('arguments')?.children ?? [];
+      const i = args.findIndex((a) => f.refKey(a) === key);
+      if (i < 0) return true;
+      const callee = f.callee(n);
+      if (callee.bodyDecl && callee.bodyDecl !== ctx.decl) out.push(...paramSenders(ctx, callee.bodyDecl, i));
+      return true;
+    });
+  }
   // A field of a same-file type: its other methods may send.
   if (key.startsWith('T:')) {
     const [type] = key.slice(2).split('.');
