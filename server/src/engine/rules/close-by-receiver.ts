@@ -160,7 +160,17 @@ function singleValueAlreadyReceived(f: DeclFacts, senders: Sender[], mine: ChanO
   if (senders.length !== 1 || senders[0].facts !== f) return false;
   const s = senders[0].op.node;
   for (let p: Node | null = s.parent; p; p = p.parent) if (p.type === 'for_statement') return false;
-  return mine.some((o) => o.kind === 'recv' && !o.select && o.node.start < close.node.start && !f.loopOf(o.node) && f.runner(o.node) === f.runner(close.node) && !o.node.ancestor('if_statement', 'expression_switch_statement', 'select_statement', 'type_switch_statement'));
+  if (mine.some((o) => o.kind === 'recv' && !o.select && o.node.start < close.node.start && !f.loopOf(o.node) && f.runner(o.node) === f.runner(close.node) && !o.node.ancestor('if_statement', 'expression_switch_statement', 'select_statement', 'type_switch_statement'))) return true;
+  // Every path to the close goes through a receive: `select { case v = <-ch: case <-time.After(d): t.Fatal(…) }; close(ch)`.
+  const fn = f.funcOf(close.node);
+  const g = f.cfg(fn);
+  const nc = g.nodeFor(close.node);
+  if (!nc || g.hasGoto) return false;
+  return mine.some((o) => {
+    if (o.kind !== 'recv' || f.funcOf(o.node) !== fn) return false;
+    const nr = g.nodeFor(o.node);
+    return !!nr && nr !== nc && !g.reachable(g.entry, nc, (c) => c === nr);
+  });
 }
 
 /**
