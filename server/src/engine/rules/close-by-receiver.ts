@@ -215,7 +215,10 @@ function allValuesReceived(f: DeclFacts, senders: Sender[], mine: ChanOp[], clos
   });
 }
 
-/** How many times a loop runs, as text: `range xs` and `i := 0; i < len(xs); i++` both give `xs`. */
+/**
+ * How many times a loop runs, as text: `range xs`, `i := 0; i < len(xs); i++`, `i := 1; i <= n; i++` with
+ * `n := len(xs)` all give `xs`.
+ */
 function iterations(f: DeclFacts, loop: Node): string | undefined {
   const rc = loop.firstOfType('range_clause');
   if (rc) {
@@ -226,15 +229,23 @@ function iterations(f: DeclFacts, loop: Node): string | undefined {
   }
   const fc = loop.firstOfType('for_clause');
   if (!fc) return undefined;
-  const init = fc.child('initializer');
-  const cond = fc.child('condition');
-  const upd = fc.child('update');
-  const m = /^(\w+)\s*:=\s*0$/.exec(init?.text ?? '');
-  if (!m || upd?.text.replace(/\s+/g, '') !== `${m[1]}++`) return undefined;
-  const c = new RegExp(`^${m[1]}\\s*<\\s*(.+)$`).exec(cond?.text ?? '');
-  if (!c) return undefined;
-  const lenOf = /^len\((.+)\)$/.exec(c[1].trim());
-  return lenOf ? lenOf[1] : c[1].trim();
+  const m = /^(\w+)\s*:=\s*([01])$/.exec(fc.child('initializer')?.text ?? '');
+  if (!m || fc.child('update')?.text.replace(/\s+/g, '') !== `${m[1]}++`) return undefined;
+  const c = new RegExp(`^${m[1]}\\s*(<=?)\\s*(.+)$`).exec(fc.child('condition')?.text ?? '');
+  if (!c || (c[1] === '<') !== (m[2] === '0')) return undefined;
+  return lengthOf(f, fc.child('condition')!, c[2].trim());
+}
+
+/** `len(xs)` → `xs`; a variable initialized to `len(xs)` and never changed → `xs`; otherwise the text. */
+function lengthOf(f: DeclFacts, at: Node, e: string): string {
+  const lenOf = /^len\((.+)\)$/.exec(e);
+  if (lenOf) return lenOf[1];
+  if (!/^\w+$/.test(e)) return e;
+  const id = at.findAll('identifier').find((x) => x.text === e);
+  const b = id ? f.scopes.resolve(id) : undefined;
+  const v = b?.kind === 'var' && !b.tuple && !f.scopes.writesTo(b).length ? b.value?.text.replace(/\s+/g, '') : undefined;
+  const l = v ? /^len\((.+)\)$/.exec(v) : null;
+  return l ? l[1] : e;
 }
 
 function removeFix(ctx: RuleContext, close: ChanOp, senders: Sender[], key: string): OffsetFix[] {
