@@ -687,13 +687,23 @@ function selectorKey(f: DeclFacts, op: Node, field: string): string | undefined 
 function manyInstances(ctx: RuleContext, f: DeclFacts, op: ChanOp): string | undefined {
   const cl = climbTo(f, op.node, f.root);
   if (!cl) return undefined;
-  // `if id == 0 { close(ready) }`: one instance (the leader) closes.
-  if (underEquality(op.node)) return undefined;
   // Goroutine literals of this declaration.
   for (const l of cl.launches) {
     const loop = f.loopOf(l.node);
     if (!loop) continue;
-    if (sharedFromLiteral(f, op.chan, l, loop)) return `the loop at ${ctx.lineRef(loop)}`;
+    // `if id == 0 { close(ready) }`: one instance (the leader) closes.
+    const instance = (id: Node) => {
+      const b = f.scopes.resolve(id);
+      if (!b) return false;
+      if (b.kind === 'param' && l.body && b.func === l.body) {
+        const params = paramNames(l.body);
+        const arg = params.length === l.args.length ? l.args[params.indexOf(b.name)] : undefined;
+        return !!arg && variesIn(f, arg, loop);
+      }
+      if (b.decl && l.body?.isAncestorOf(b.decl)) return false; // computed by the goroutine itself
+      return !!b.decl && loop.isAncestorOf(b.decl);
+    };
+    if (sharedFromLiteral(f, op.chan, l, loop) && !underEquality(op.node, instance)) return `the loop at ${ctx.lineRef(loop)}`;
   }
   // This declaration launched with go in a loop elsewhere in the file.
   if (ctx.decl.kind !== 'func' && ctx.decl.kind !== 'method') return undefined;
@@ -703,24 +713,65 @@ function manyInstances(ctx: RuleContext, f: DeclFacts, op: ChanOp): string | und
     if (!lf) continue;
     const loop = lf.loopOf(l.node);
     if (!loop) continue;
+    const instance = (id: Node) => {
+      const b = f.scopes.resolve(id);
+      if (!b || b.func !== f.root) return false;
+      if (b.kind === 'param') {
+        const params = paramNames(f.root);
+        const arg = params.length === l.args.length ? l.args[params.indexOf(b.name)] : undefined;
+        return !!arg && variesIn(lf, arg, loop);
+      }
+      if (b.kind === 'recv') {
+        const fn = unparen(l.call.child('function'));
+        return fn?.type === 'selector_expression' && variesIn(lf, fn.child('operand')!, loop);
+      }
+      return false;
+    };
     const at = mapExprToLaunch(f, op.chan, l);
-    if (at && sharedAcross(lf, at.expr, loop)) return `the loop at ${ctx.lineRef(loop)} in ${declName(lf)}`;
+    if (at && sharedAcross(lf, at.expr, loop) && !underEquality(op.node, instance)) return `the loop at ${ctx.lineRef(loop)} in ${declName(lf)}`;
   }
   return undefined;
 }
 
-/** Inside an if or switch case whose condition compares with ==, or a switch on a value. */
-function underEquality(n: Node): boolean {
+/** An argument that differs per iteration of `loop`: it reads a variable declared or assigned in the loop. */
+function variesIn(f: DeclFacts, e: Node, loop: Node): boolean {
+  let varies = false;
+  e.walk((n) => {
+    if (varies || n.type === 'func_literal') return false;
+    if (n.type === 'identifier') {
+      const b = f.scopes.resolve(n);
+      if (b && ((b.decl && loop.isAncestorOf(b.decl)) || f.scopes.writesTo(b).some((w) => loop.isAncestorOf(w)))) varies = true;
+    }
+    return true;
+  });
+  return varies;
+}
+
+/**
+ * Inside an if or switch case that compares something that identifies the instance (`if id == 0`,
+ * `switch w.role { case leader: }`): only the matching instance closes. An equality on values the
+ * goroutine computes (`if resp.StatusCode == 200`) can hold in many instances.
+ */
+function underEquality(n: Node, instance: (id: Node) => boolean): boolean {
+  const identifies = (e: Node | undefined) => {
+    let yes = false;
+    e?.walk((x) => {
+      if (yes || x.type === 'func_literal') return false;
+      if (x.type === 'identifier' && instance(x)) yes = true;
+      return true;
+    });
+    return yes;
+  };
   for (let p: Node | null = n.parent; p; p = p.parent) {
     if (p.type === 'if_statement' && !p.child('condition')?.contains(n)) {
       let eq = false;
       p.child('condition')?.walk((x) => {
-        if (x.type === 'binary_expression' && x.tokens.includes('==')) eq = true;
+        if (x.type === 'binary_expression' && x.tokens.includes('==') && identifies(x)) eq = true;
         return !eq && x.type !== 'func_literal';
       });
       if (eq) return true;
     }
-    if (p.type === 'expression_case' && p.parent?.child('value')) return true;
+    if (p.type === 'expression_case' && identifies(p.parent?.child('value'))) return true;
   }
   return false;
 }
