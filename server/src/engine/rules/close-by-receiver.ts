@@ -109,10 +109,11 @@ function sendersOf(ctx: RuleContext, f: DeclFacts, key: string, closer: Node, cl
       return true;
     });
   }
-  // A field of a same-file type: its other methods may send.
+  // A field of a same-file type: its other methods, or functions given the struct, may send.
   if (key.startsWith('T:')) {
-    const [type] = key.slice(2).split('.');
-    for (const d of ctx.file.scan({ kinds: ['method'], recvType: type, includes: ['<-'] })) {
+    const [type, field] = key.slice(2).split('.');
+    const decls = [...ctx.file.scan({ kinds: ['method'], recvType: type, includes: ['<-'] }), ...ctx.file.scan({ kinds: ['func'], includes: ['<-', `.${field}`, type] })];
+    for (const d of decls) {
       if (d === ctx.decl) continue;
       const df = ctx.file.depFacts(d);
       for (const o of df.chanOps) if (o.kind === 'send' && df.refKey(o.chan) === key) out.push({ facts: df, op: o });
