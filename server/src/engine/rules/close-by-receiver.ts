@@ -160,7 +160,10 @@ function paramSenders(ctx: RuleContext, d: import('../fileindex').DeclInfo, inde
 function singleValueAlreadyReceived(f: DeclFacts, senders: Sender[], mine: ChanOp[], close: ChanOp): boolean {
   if (senders.length !== 1 || senders[0].facts !== f) return false;
   const s = senders[0].op.node;
-  for (let p: Node | null = s.parent; p; p = p.parent) if (p.type === 'for_statement') return false;
+  // A loop around the send sends many values, unless each iteration makes a new channel.
+  const b = f.bindingOf(close.chan);
+  const fresh = (loop: Node) => !!b && unparen(close.chan)?.type === 'identifier' && ((!!b.decl && loop.isAncestorOf(b.decl)) || f.scopes.writesTo(b).some((w) => loop.isAncestorOf(w)));
+  for (let p: Node | null = s.parent; p; p = p.parent) if (p.type === 'for_statement' && !fresh(p)) return false;
   if (mine.some((o) => o.kind === 'recv' && !o.select && o.node.start < close.node.start && !f.loopOf(o.node) && f.runner(o.node) === f.runner(close.node) && !o.node.ancestor('if_statement', 'expression_switch_statement', 'select_statement', 'type_switch_statement'))) return true;
   // Every path to the close goes through a receive: `select { case v = <-ch: case <-time.After(d): t.Fatal(…) }; close(ch)`.
   const fn = f.funcOf(close.node);
