@@ -25,12 +25,13 @@ export const closeByReceiver: Rule = {
       const closer = f.runner(close.node);
       const mine = f.chanOps.filter((o) => o !== close && f.refKey(o.chan) === key && f.runner(o.node) === closer);
       if (mine.some((o) => o.kind === 'send')) continue; // the closer is a sender: that is the right place
-      const receives = mine.filter((o) => (o.kind === 'recv' || o.kind === 'range') && o.node.start < close.node.start);
+      const receives = mine.filter((o) => (o.kind === 'recv' || o.kind === 'range') && receivesFirst(f, o, close, closer));
       if (!receives.length && !insideRangeOver(f, close, key)) continue;
       if (waitsBefore(f, closer, close.node)) continue; // wg.Wait()/g.Wait() for the senders first
       const senders = sendersOf(ctx, f, key, closer, close);
       if (!senders.length) continue;
       if (singleValueAlreadyReceived(f, senders, mine, close)) continue;
+      if (allValuesReceived(f, senders, mine, close, closer)) continue;
       const s = senders[0];
       const where = ctx.lineRef(s.op.node);
       ctx.report({
@@ -43,6 +44,21 @@ export const closeByReceiver: Rule = {
     }
   },
 };
+
+/**
+ * The receive can run before the close: earlier in the text, on an earlier iteration of a loop holding
+ * both (`select { case <-ctx.Done(): close(ch); return; case v := <-ch: … }`), or at all when the close is
+ * deferred to the closer's return.
+ */
+function receivesFirst(f: DeclFacts, recv: ChanOp, close: ChanOp, closer: Node): boolean {
+  if (recv.node.start < close.node.start) return true;
+  if (close.node.parent?.type === 'defer_statement' && f.funcOf(close.node) === closer) return true;
+  for (let p: Node | null = close.node.parent; p && p !== closer; p = p.parent) {
+    if (p.type === 'func_literal') return false;
+    if (p.type === 'for_statement' && p.isAncestorOf(recv.node)) return true;
+  }
+  return false;
+}
 
 function insideRangeOver(f: DeclFacts, close: ChanOp, key: string): boolean {
   for (let p: Node | null = close.node.parent; p; p = p.parent) {
@@ -80,10 +96,24 @@ function sendersOf(ctx: RuleContext, f: DeclFacts, key: string, closer: Node, cl
     if (i < 0) continue;
     out.push(...paramSenders(ctx, l.bodyDecl, i));
   }
-  // A field of a same-file type: its other methods may send.
+  // Handed to a same-file function called inside a goroutine: go func() { defer wg.Done(); produce(ch) }().
+  for (const l of f.launches) {
+    if (l.bodyDecl || l.body?.type !== 'func_literal' || l.body.isAncestorOf(closer) || l.body === closer) continue;
+    l.body.walk((n) => {
+      if (n.type !== 'call_expression' || f.runner(n) !== l.body) return true;
+      const args = n.child('arguments')?.children ?? [];
+      const i = args.findIndex((a) => f.refKey(a) === key);
+      if (i < 0) return true;
+      const callee = f.callee(n);
+      if (callee.bodyDecl && callee.bodyDecl !== ctx.decl) out.push(...paramSenders(ctx, callee.bodyDecl, i));
+      return true;
+    });
+  }
+  // A field of a same-file type: its other methods, or functions given the struct, may send.
   if (key.startsWith('T:')) {
-    const [type] = key.slice(2).split('.');
-    for (const d of ctx.file.scan({ kinds: ['method'], recvType: type, includes: ['<-'] })) {
+    const [type, field] = key.slice(2).split('.');
+    const decls = [...ctx.file.scan({ kinds: ['method'], recvType: type, includes: ['<-'] }), ...ctx.file.scan({ kinds: ['func'], includes: ['<-', `.${field}`, type] })];
+    for (const d of decls) {
       if (d === ctx.decl) continue;
       const df = ctx.file.depFacts(d);
       for (const o of df.chanOps) if (o.kind === 'send' && df.refKey(o.chan) === key) out.push({ facts: df, op: o });
@@ -130,8 +160,96 @@ function paramSenders(ctx: RuleContext, d: import('../fileindex').DeclInfo, inde
 function singleValueAlreadyReceived(f: DeclFacts, senders: Sender[], mine: ChanOp[], close: ChanOp): boolean {
   if (senders.length !== 1 || senders[0].facts !== f) return false;
   const s = senders[0].op.node;
-  for (let p: Node | null = s.parent; p; p = p.parent) if (p.type === 'for_statement') return false;
-  return mine.some((o) => o.kind === 'recv' && !o.select && o.node.start < close.node.start && !f.loopOf(o.node) && f.runner(o.node) === f.runner(close.node) && !o.node.ancestor('if_statement', 'expression_switch_statement', 'select_statement', 'type_switch_statement'));
+  // A loop around the send sends many values, unless each iteration makes a new channel.
+  const b = f.bindingOf(close.chan);
+  const fresh = (loop: Node) => !!b && unparen(close.chan)?.type === 'identifier' && ((!!b.decl && loop.isAncestorOf(b.decl)) || f.scopes.writesTo(b).some((w) => loop.isAncestorOf(w)));
+  for (let p: Node | null = s.parent; p; p = p.parent) if (p.type === 'for_statement' && !fresh(p)) return false;
+  if (mine.some((o) => o.kind === 'recv' && !o.select && o.node.start < close.node.start && !f.loopOf(o.node) && f.runner(o.node) === f.runner(close.node) && !o.node.ancestor('if_statement', 'expression_switch_statement', 'select_statement', 'type_switch_statement'))) return true;
+  // Every path to the close goes through a receive: `select { case v = <-ch: case <-time.After(d): t.Fatal(…) }; close(ch)`.
+  const fn = f.funcOf(close.node);
+  const g = f.cfg(fn);
+  const nc = g.nodeFor(close.node);
+  if (!nc || g.hasGoto) return false;
+  return mine.some((o) => {
+    if (o.kind !== 'recv' || f.funcOf(o.node) !== fn) return false;
+    const nr = g.nodeFor(o.node);
+    return !!nr && nr !== nc && !g.reachable(g.entry, nc, (c) => c === nr);
+  });
+}
+
+/**
+ * `for _, t := range tasks { go func() { errc <- t() }() }; for range tasks { <-errc }; close(errc)`: one
+ * send per goroutine, one goroutine per element, and as many unconditional receives before the close, so
+ * every send has completed when the channel is closed.
+ */
+function allValuesReceived(f: DeclFacts, senders: Sender[], mine: ChanOp[], close: ChanOp, closer: Node): boolean {
+  if (f.loopOf(close.node) || f.funcOf(close.node) !== closer) return false;
+  let count: string | undefined;
+  for (const s of senders) {
+    if (s.facts !== f) return false;
+    const lit = f.funcOf(s.op.node);
+    if (lit.type !== 'func_literal' || s.op.select || f.loopOf(s.op.node)) return false;
+    const l = f.launches.find((x) => x.body === lit && x.kind === 'go');
+    if (!l) return false;
+    if (senders.some((o) => o !== s && f.funcOf(o.op.node) === lit)) return false;
+    const loop = f.loopOf(l.node);
+    if (!loop || f.loopOf(loop) || f.funcOf(loop) !== closer) return false;
+    const c = iterations(f, loop);
+    if (!c || (count !== undefined && c !== count)) return false;
+    count = c;
+  }
+  if (!count) return false;
+  return mine.some((r) => {
+    if (r.kind !== 'recv' || r.select || r.node.start > close.node.start || f.funcOf(r.node) !== closer) return false;
+    const loop = f.loopOf(r.node);
+    if (!loop || f.loopOf(loop) || iterations(f, loop) !== count || loop.end > close.node.start) return false;
+    // The receive runs on every iteration: a statement of the body itself (or an if's header), and nothing leaves early.
+    const body = loop.child('body')?.firstOfType('statement_list');
+    const stmt = body?.children.find((c) => c.contains(r.node));
+    if (!stmt) return false;
+    if (stmt.type === 'if_statement' && (stmt.child('consequence')?.contains(r.node) || stmt.child('alternative')?.contains(r.node))) return false;
+    if (!['expression_statement', 'short_var_declaration', 'assignment_statement', 'if_statement', 'var_declaration'].includes(stmt.type)) return false;
+    let leaves = false;
+    loop.child('body')!.walk((n) => {
+      if (leaves || n.type === 'func_literal') return false;
+      if (['break_statement', 'return_statement', 'goto_statement', 'continue_statement'].includes(n.type)) leaves = true;
+      return !leaves;
+    });
+    return !leaves;
+  });
+}
+
+/**
+ * How many times a loop runs, as text: `range xs`, `i := 0; i < len(xs); i++`, `i := 1; i <= n; i++` with
+ * `n := len(xs)` all give `xs`.
+ */
+function iterations(f: DeclFacts, loop: Node): string | undefined {
+  const rc = loop.firstOfType('range_clause');
+  if (rc) {
+    const right = rc.child('right');
+    const t = f.typeOf(right);
+    if (!right || t?.kind === 'chan') return undefined;
+    return right.text;
+  }
+  const fc = loop.firstOfType('for_clause');
+  if (!fc) return undefined;
+  const m = /^(\w+)\s*:=\s*([01])$/.exec(fc.child('initializer')?.text ?? '');
+  if (!m || fc.child('update')?.text.replace(/\s+/g, '') !== `${m[1]}++`) return undefined;
+  const c = new RegExp(`^${m[1]}\\s*(<=?)\\s*(.+)$`).exec(fc.child('condition')?.text ?? '');
+  if (!c || (c[1] === '<') !== (m[2] === '0')) return undefined;
+  return lengthOf(f, fc.child('condition')!, c[2].trim());
+}
+
+/** `len(xs)` → `xs`; a variable initialized to `len(xs)` and never changed → `xs`; otherwise the text. */
+function lengthOf(f: DeclFacts, at: Node, e: string): string {
+  const lenOf = /^len\((.+)\)$/.exec(e);
+  if (lenOf) return lenOf[1];
+  if (!/^\w+$/.test(e)) return e;
+  const id = at.findAll('identifier').find((x) => x.text === e);
+  const b = id ? f.scopes.resolve(id) : undefined;
+  const v = b?.kind === 'var' && !b.tuple && !f.scopes.writesTo(b).length ? b.value?.text.replace(/\s+/g, '') : undefined;
+  const l = v ? /^len\((.+)\)$/.exec(v) : null;
+  return l ? l[1] : e;
 }
 
 function removeFix(ctx: RuleContext, close: ChanOp, senders: Sender[], key: string): OffsetFix[] {

@@ -488,8 +488,10 @@ export const doubleClose: Rule = {
       if (cl && !cl.launches.length) {
         const g = f.cfg(home);
         const n = g.nodeFor(cl.anchor);
-        if (n && !g.hasGoto && g.reachable(n, n, blocker(killNodes(f, home, c.key), panickingSends(f, home, c.key)))) {
-          const loop = f.loopOf(cl.anchor);
+        const loop = f.loopOf(cl.anchor);
+        // `for v := range ch { if v == quit { close(ch) } }`: once closed, the range ends instead of coming back.
+        const rangesOverIt = !!loop && chanKey(f, loop.firstOfType('range_clause')?.child('right')) === c.key;
+        if (n && !g.hasGoto && !rangesOverIt && g.reachable(n, n, blocker(killNodes(f, home, c.key), panickingSends(f, home, c.key)))) {
           note(op, { kind: 'loop', where: loop ? `the loop at ${ctx.lineRef(loop)}` : 'the loop' });
         }
       }
@@ -541,7 +543,7 @@ function blocker(kill: Set<CNode>, stops?: Set<CNode>): (c: CNode) => boolean {
 }
 
 /** Plain sends on the channel in `fn`'s own code: after a close they panic, so a path does not go on. */
-function panickingSends(f: DeclFacts, fn: Node, key: string): Set<CNode> {
+export function panickingSends(f: DeclFacts, fn: Node, key: string): Set<CNode> {
   const g = f.cfg(fn);
   const out = new Set<CNode>();
   for (const o of f.chanOps) {
@@ -572,14 +574,14 @@ function relate(f: DeclFacts, a: Closer, b: Closer): Relation | undefined {
   const nb = g.nodeFor(cb.anchor);
   if (!na || !nb || na === nb) return undefined;
   const concurrent = !!(a.via || b.via || ca.launches.length || cb.launches.length);
-  const kill = blocker(killNodes(f, F, a.key), concurrent ? undefined : panickingSends(f, F, a.key));
-  return {
-    concurrent,
-    ab: g.reachable(na, nb, kill),
-    ba: g.reachable(nb, na, kill),
-    aDeferred: na.ast?.type === 'defer_statement',
-    bDeferred: nb.ast?.type === 'defer_statement',
-  };
+  const aDeferred = na.ast?.type === 'defer_statement';
+  const bDeferred = nb.ast?.type === 'defer_statement';
+  // A send only stops a path that starts at a close: from the registration of a deferred close the
+  // channel is still open (`defer close(ch); ch <- v; close(ch)`).
+  const kills = killNodes(f, F, a.key);
+  const sends = concurrent ? undefined : panickingSends(f, F, a.key);
+  const from = (deferred: boolean) => blocker(kills, deferred ? undefined : sends);
+  return { concurrent, ab: g.reachable(na, nb, from(aDeferred)), ba: g.reachable(nb, na, from(bDeferred)), aDeferred, bDeferred };
 }
 
 /** Inside a literal handed to once.Do / sync.OnceFunc. */
@@ -589,7 +591,7 @@ function inOnce(f: DeclFacts, n: Node): boolean {
 }
 
 /** `if err != nil { close(ch) }` … `if err == nil { close(ch) }`: opposite conditions on unchanged variables. */
-function complementary(f: DeclFacts, a: Node, b: Node): boolean {
+export function complementary(f: DeclFacts, a: Node, b: Node): boolean {
   const condOf = (n: Node) => {
     for (let p: Node | null = n.parent; p; p = p.parent) {
       if (FUNC_TYPES.includes(p.type)) return undefined;
@@ -603,7 +605,9 @@ function complementary(f: DeclFacts, a: Node, b: Node): boolean {
   const norm = (c: Node) => c.text.replace(/\s+/g, '');
   const x = norm(ca);
   const y = norm(cb);
-  const negations = (t: string) => [`!${t}`, `!(${t})`, t.replace('!=', '=='), t.replace('==', '!='), t.startsWith('!') ? t.slice(1) : undefined];
+  if (ca === cb) return false;
+  // (a replace that finds nothing gives the condition itself back: that is not its negation)
+  const negations = (t: string) => [`!${t}`, `!(${t})`, t.replace('!=', '=='), t.replace('==', '!='), t.startsWith('!') ? t.slice(1) : undefined].filter((n) => n !== t);
   if (!negations(x).includes(y) && !negations(y).includes(x)) return false;
   // The variables they read must not change in between (conservatively: anywhere in the function).
   const fn = commonFunc(f, a, b);
@@ -683,13 +687,23 @@ function selectorKey(f: DeclFacts, op: Node, field: string): string | undefined 
 function manyInstances(ctx: RuleContext, f: DeclFacts, op: ChanOp): string | undefined {
   const cl = climbTo(f, op.node, f.root);
   if (!cl) return undefined;
-  // `if id == 0 { close(ready) }`: one instance (the leader) closes.
-  if (underEquality(op.node)) return undefined;
   // Goroutine literals of this declaration.
   for (const l of cl.launches) {
     const loop = f.loopOf(l.node);
     if (!loop) continue;
-    if (sharedFromLiteral(f, op.chan, l, loop)) return `the loop at ${ctx.lineRef(loop)}`;
+    // `if id == 0 { close(ready) }`: one instance (the leader) closes.
+    const instance = (id: Node) => {
+      const b = f.scopes.resolve(id);
+      if (!b) return false;
+      if (b.kind === 'param' && l.body && b.func === l.body) {
+        const params = paramNames(l.body);
+        const arg = params.length === l.args.length ? l.args[params.indexOf(b.name)] : undefined;
+        return !!arg && variesIn(f, arg, loop);
+      }
+      if (b.decl && l.body?.isAncestorOf(b.decl)) return false; // computed by the goroutine itself
+      return !!b.decl && loop.isAncestorOf(b.decl);
+    };
+    if (sharedFromLiteral(f, op.chan, l, loop) && !underEquality(op.node, instance)) return `the loop at ${ctx.lineRef(loop)}`;
   }
   // This declaration launched with go in a loop elsewhere in the file.
   if (ctx.decl.kind !== 'func' && ctx.decl.kind !== 'method') return undefined;
@@ -699,24 +713,65 @@ function manyInstances(ctx: RuleContext, f: DeclFacts, op: ChanOp): string | und
     if (!lf) continue;
     const loop = lf.loopOf(l.node);
     if (!loop) continue;
+    const instance = (id: Node) => {
+      const b = f.scopes.resolve(id);
+      if (!b || b.func !== f.root) return false;
+      if (b.kind === 'param') {
+        const params = paramNames(f.root);
+        const arg = params.length === l.args.length ? l.args[params.indexOf(b.name)] : undefined;
+        return !!arg && variesIn(lf, arg, loop);
+      }
+      if (b.kind === 'recv') {
+        const fn = unparen(l.call.child('function'));
+        return fn?.type === 'selector_expression' && variesIn(lf, fn.child('operand')!, loop);
+      }
+      return false;
+    };
     const at = mapExprToLaunch(f, op.chan, l);
-    if (at && sharedAcross(lf, at.expr, loop)) return `the loop at ${ctx.lineRef(loop)} in ${declName(lf)}`;
+    if (at && sharedAcross(lf, at.expr, loop) && !underEquality(op.node, instance)) return `the loop at ${ctx.lineRef(loop)} in ${declName(lf)}`;
   }
   return undefined;
 }
 
-/** Inside an if or switch case whose condition compares with ==, or a switch on a value. */
-function underEquality(n: Node): boolean {
+/** An argument that differs per iteration of `loop`: it reads a variable declared or assigned in the loop. */
+function variesIn(f: DeclFacts, e: Node, loop: Node): boolean {
+  let varies = false;
+  e.walk((n) => {
+    if (varies || n.type === 'func_literal') return false;
+    if (n.type === 'identifier') {
+      const b = f.scopes.resolve(n);
+      if (b && ((b.decl && loop.isAncestorOf(b.decl)) || f.scopes.writesTo(b).some((w) => loop.isAncestorOf(w)))) varies = true;
+    }
+    return true;
+  });
+  return varies;
+}
+
+/**
+ * Inside an if or switch case that compares something that identifies the instance (`if id == 0`,
+ * `switch w.role { case leader: }`): only the matching instance closes. An equality on values the
+ * goroutine computes (`if resp.StatusCode == 200`) can hold in many instances.
+ */
+function underEquality(n: Node, instance: (id: Node) => boolean): boolean {
+  const identifies = (e: Node | undefined) => {
+    let yes = false;
+    e?.walk((x) => {
+      if (yes || x.type === 'func_literal') return false;
+      if (x.type === 'identifier' && instance(x)) yes = true;
+      return true;
+    });
+    return yes;
+  };
   for (let p: Node | null = n.parent; p; p = p.parent) {
     if (p.type === 'if_statement' && !p.child('condition')?.contains(n)) {
       let eq = false;
       p.child('condition')?.walk((x) => {
-        if (x.type === 'binary_expression' && x.tokens.includes('==')) eq = true;
+        if (x.type === 'binary_expression' && x.tokens.includes('==') && identifies(x)) eq = true;
         return !eq && x.type !== 'func_literal';
       });
       if (eq) return true;
     }
-    if (p.type === 'expression_case' && p.parent?.child('value')) return true;
+    if (p.type === 'expression_case' && identifies(p.parent?.child('value'))) return true;
   }
   return false;
 }

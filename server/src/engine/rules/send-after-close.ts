@@ -1,6 +1,7 @@
+import type { CNode } from '../cfg';
 import type { ChanOp } from '../facts';
 import type { Rule } from '../rule';
-import { chanKey, climbTo, commonFunc, ifGuarded, killNodes } from './double-close';
+import { chanKey, climbTo, commonFunc, complementary, ifGuarded, killNodes, panickingSends } from './double-close';
 import { show } from './util';
 
 export const sendAfterClose: Rule = {
@@ -31,7 +32,8 @@ export const sendAfterClose: Rule = {
         const F = commonFunc(f, close.node, send.node);
         const cc = climbTo(f, close.node, F);
         const cs = climbTo(f, send.node, F);
-        if (!cc || !cs || cc.launches.length || cs.launches.length || cs.once) continue;
+        // A goroutine started after the close sends after it too (`close(ch); go func() { ch <- v }()`).
+        if (!cc || !cs || cc.launches.length || cs.once) continue;
         const g = f.cfg(F);
         if (g.hasGoto) continue;
         const nc = g.nodeFor(cc.anchor);
@@ -39,8 +41,15 @@ export const sendAfterClose: Rule = {
         // A deferred close runs at return, a deferred send at some later point: neither is "after" here.
         if (!nc || !ns || nc.ast?.type === 'defer_statement' || ns.ast?.type === 'defer_statement') continue;
         const kill = killNodes(f, F, key!);
-        if (nc !== ns && !g.reachable(nc, ns, (c) => kill.has(c))) continue;
-        if (nc === ns && !g.reachable(nc, nc, (c) => kill.has(c))) continue;
+        // The goroutine may replace the channel before it sends.
+        if (cs.launches.length && kill.has(ns)) continue;
+        // Another plain send met first panics there: the path does not reach this one.
+        const first = panickingSends(f, F, key!);
+        const blocked = (c: CNode) => kill.has(c) || first.has(c);
+        if (nc !== ns && !g.reachable(nc, ns, blocked)) continue;
+        if (nc === ns && !g.reachable(nc, nc, blocked)) continue;
+        // `if last { close(ch) }` … `if !last { ch <- v }`
+        if (complementary(f, cc.anchor, cs.anchor)) continue;
         if (ifGuarded(f, send.node)) continue;
         // `if i == len(xs)-1 { close(ch) }` after the send: the close ends the sends, the back edge never runs.
         if (close.node.start > send.node.start && ifGuarded(f, close.node)) continue;
