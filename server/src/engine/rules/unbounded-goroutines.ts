@@ -179,6 +179,13 @@ function localInput(f: DeclFacts, b: Binding, chan: boolean, depth: number): Unk
     if (!rhs) return { what: `${b.name} (a local assigned from elsewhere)`, chan };
     sources.push(rhs);
   }
+  // `var items []Item; json.Unmarshal(b, &items)`: filled by the call.
+  for (const r of b.value ? [] : f.scopes.references(b)) {
+    const addr = r.parent;
+    if (addr?.type === 'unary_expression' && addr.tokens[0] === '&' && addr.parent?.type === 'argument_list') {
+      return { what: `${b.name} (filled by ${show(addr.parent.parent!)})`, chan };
+    }
+  }
   // m[k] = v grows a map like an append (on a slice it only replaces an element).
   const isMap = underlying(f, f.types.typeOfBinding(b))?.kind === 'map';
   for (const r of isMap ? f.scopes.references(b) : []) {
@@ -359,10 +366,10 @@ function fanIn(f: DeclFacts, loop: Node, rc: Node, l: Launch): boolean {
   if (!body) return false;
   const idx = l.args.findIndex((a) => f.bindingOf(a) === elem);
   const pname = idx >= 0 ? paramNames(body)[idx] : undefined;
-  if (pname) {
-    const pdecl = body.child('parameters')?.children.find((p) => p.childrenIn('name').some((n) => n.text === pname));
-    if (pdecl?.child('type')?.type === 'channel_type') return true;
-  }
+  // `go forward(e)` / `go func(c <-chan T) {…}(src.C)`: a channel parameter fed from the element.
+  const names = paramNames(body);
+  const decls = body.child('parameters')?.children ?? [];
+  if (l.args.some((a, i) => rootBinding(f, a) === elem && decls.find((p) => p.childrenIn('name').some((n) => n.text === names[i]))?.child('type')?.type === 'channel_type')) return true;
   if (l.bodyDecl) return false;
   let recv = false;
   body.walk((n) => {
