@@ -280,6 +280,8 @@ function collection(f: DeclFacts, t: GoType): boolean {
   if (!u) return true; // unknown: another package's named type
   if (u.kind === 'named') return !INT_TYPES.has(u.name) && u.name !== 'string' && !(u.pkg === 'time');
   if (u.kind === 'chan') return !pacedByClock(f, u);
+  // `range *items`: the pointer's operand is followed to the slice or map it points to.
+  if (u.kind === 'pointer') return !u.elem || collection(f, u.elem);
   return u.kind === 'slice' || u.kind === 'map' || u.kind === 'func';
 }
 
@@ -338,9 +340,27 @@ function boundedInBody(f: DeclFacts, loop: Node, l: Launch): boolean {
     else if (n.type === 'call_expression' && BOUND_CALL.test(calledMethod(n) ?? '') && (before || calledMethod(n) === 'Wait')) bounded = true;
     else if (n.type === 'call_expression' && before && f.pkgCall(n, 'time') === 'Sleep') bounded = true; // paces the starts
     else if (n.type === 'unary_expression' && n.tokens[0] === '<-' && !f.chanOps.find((o) => o.node === n)?.select) bounded = true;
+    else if (n.type === 'select_statement' && !before && awaitsResult(f, n, l)) bounded = true;
     return true;
   });
   return bounded;
+}
+
+/**
+ * `go func() { done <- work() }()` then `select { case <-done: case <-time.After(d): }`: the loop waits
+ * for that goroutine (or its deadline) before starting the next one. A select with a default case does
+ * not wait.
+ */
+function awaitsResult(f: DeclFacts, sel: Node, l: Launch): boolean {
+  const body = l.body;
+  if (!body || l.bodyDecl || sel.children.some((c) => c.type === 'default_case')) return false;
+  const sent = new Set<string>();
+  for (const s of body.findAll('send_statement')) {
+    const k = f.refKey(s.child('channel'));
+    if (k) sent.add(k);
+  }
+  if (!sent.size) return false;
+  return f.chanOps.some((o) => o.kind === 'recv' && o.select === sel && sent.has(f.refKey(o.chan) ?? ''));
 }
 
 function isCalledInPlace(lit: Node): boolean {
