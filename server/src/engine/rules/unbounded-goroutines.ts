@@ -21,7 +21,7 @@ const POOL_NAME = /^(workers?|pool|shards?)$/i;
 const BOUND_CALL = /^(Acquire|TryAcquire|Wait)$/;
 
 const GO_STMT = /^[ \t]*go\s/m;
-const RANGE = /\brange\b/;
+const RANGE = /\b(range|select)\b/;
 
 /**
  * A declaration with a `range` and a go statement (which gofmt puts at the start of a line, so "go" in
@@ -87,7 +87,41 @@ function unboundedLoop(ctx: RuleContext, l: Launch): { loop: Node; input: Unknow
     if (leavesAfter(l.node, p) || cappedByIndex(f, p, rc, l) || lengthChecked(f, p, over)) return undefined;
     return { loop: p, input };
   }
-  return undefined;
+  return selectLoop(ctx, l);
+}
+
+/**
+ * `for { select { case m := <-in: go handle(m) … } }`: a dispatcher loop receiving from an input channel
+ * (a parameter, a field, a call) starts one goroutine per message, like `for m := range in`. Only a
+ * receive that binds a value counts (`case <-done:` is a signal), and not one of a clock or signals.
+ */
+function selectLoop(ctx: RuleContext, l: Launch): { loop: Node; input: Unknown } | undefined {
+  const f = ctx.facts;
+  let cc: Node | undefined;
+  for (let p: Node | null = l.node.parent; p && !FUNC_TYPES.includes(p.type); p = p.parent) {
+    if (p.type === 'for_statement') return undefined; // an inner loop of the case: not one goroutine per message
+    if (p.type === 'communication_case') {
+      cc = p;
+      break;
+    }
+  }
+  const sel = cc?.parent;
+  const recv = cc?.child('communication');
+  if (!cc || sel?.type !== 'select_statement' || recv?.type !== 'receive_statement' || !recv.child('left')) return undefined;
+  let loop: Node | null = sel.parent;
+  while (loop && loop.type !== 'for_statement' && !FUNC_TYPES.includes(loop.type)) loop = loop.parent;
+  if (loop?.type !== 'for_statement' || loop.firstOfType('range_clause') || loop.firstOfType('for_clause')) return undefined;
+  const right = unparen(recv.child('right'));
+  const ch = right?.type === 'unary_expression' && right.tokens[0] === '<-' ? right.child('operand') : undefined;
+  const input = ch ? unknownInput(f, ch, undefined, 0) : undefined;
+  if (!input) return undefined;
+  // Channels of channels (fan-in) and of funcs (a task queue the program fills) stay silent, as in ranges.
+  const first = recv.child('left')?.children[0];
+  const elem = first?.type === 'identifier' ? f.scopes.resolve(first) : undefined;
+  const et = elem && underlying(f, f.types.typeOfBinding(elem));
+  if (!elem || !et || et.kind === 'chan' || et.kind === 'func') return undefined;
+  if (boundedInBody(f, loop, l) || leavesAfter(l.node, loop)) return undefined;
+  return { loop, input: { ...input, chan: true } };
 }
 
 /**
