@@ -411,19 +411,32 @@ function fanIn(f: DeclFacts, loop: Node, rc: Node, l: Launch): boolean {
   const elem = elementBinding(f, rc);
   if (!elem) return false;
   const et = f.types.typeOfBinding(elem);
-  if (et?.kind === 'chan') return true;
   const over = f.typeOf(rc.child('right'));
   const u = over && underlying(f, over);
-  if (u && (u.kind === 'slice' || u.kind === 'array' || u.kind === 'map') && underlying(f, u.elem)?.kind === 'chan') return true;
+  const chanElem = et?.kind === 'chan' ? et : u && (u.kind === 'slice' || u.kind === 'array' || u.kind === 'map') ? underlying(f, u.elem) : undefined;
   // Where the goroutine's code sees the element: captured, or as the parameter it is passed to.
   const body = l.body;
+  const idx = body ? l.args.findIndex((a) => f.bindingOf(a) === elem) : -1;
+  const pname = idx >= 0 ? paramNames(body!)[idx] : undefined;
+  if (chanElem?.kind === 'chan') {
+    // Fan-out is not fan-in: `go func(c chan Msg) { c <- m }(c)` delivers one message per subscriber,
+    // and the goroutines pile up behind a slow subscriber. A goroutine that closes the channel is its
+    // producer, one per output stream (the mirror of fan-in).
+    if (!body || l.bodyDecl) return true;
+    return !deliversOnly(chanUse(f, body, elem, pname));
+  }
   if (!body) return false;
-  const idx = l.args.findIndex((a) => f.bindingOf(a) === elem);
-  const pname = idx >= 0 ? paramNames(body)[idx] : undefined;
   // `go forward(e)` / `go func(c <-chan T) {…}(src.C)`: a channel parameter fed from the element.
   const names = paramNames(body);
   const decls = body.child('parameters')?.children ?? [];
-  if (l.args.some((a, i) => rootBinding(f, a) === elem && decls.find((p) => p.childrenIn('name').some((n) => n.text === names[i]))?.child('type')?.type === 'channel_type')) return true;
+  const fed = l.args.findIndex((a, i) => {
+    const t = rootBinding(f, a) === elem ? decls.find((p) => p.childrenIn('name').some((n) => n.text === names[i]))?.child('type') : undefined;
+    return t?.type === 'channel_type' && !/^chan\s*<-/.test(t.text);
+  });
+  if (fed >= 0) {
+    if (l.bodyDecl) return true;
+    return !deliversOnly(chanUse(f, body, undefined, names[fed]));
+  }
   if (l.bodyDecl) return false;
   let recv = false;
   body.walk((n) => {
@@ -439,6 +452,37 @@ function fanIn(f: DeclFacts, loop: Node, rc: Node, l: Launch): boolean {
     return true;
   });
   return recv;
+}
+
+interface ChanUse {
+  send: boolean;
+  recv: boolean;
+  close: boolean;
+}
+
+function deliversOnly(u: ChanUse): boolean {
+  return u.send && !u.recv && !u.close;
+}
+
+/** Whether a goroutine literal sends on, receives from or closes a channel variable (the element, or its parameter). */
+function chanUse(f: DeclFacts, body: Node, elem: Binding | undefined, pname: string | undefined): ChanUse {
+  const use = { send: false, recv: false, close: false };
+  const isIt = (ch: Node | undefined) => {
+    const u = unparen(ch);
+    const b = u?.type === 'identifier' ? f.scopes.resolve(u) : undefined;
+    if (!b) return false;
+    // `ch := ch` in the loop body is the element too.
+    const copy = unparen(b.value);
+    return b === elem || (!!elem && copy?.type === 'identifier' && !b.tuple && f.scopes.resolve(copy) === elem) || (!!pname && b.name === pname && b.func === body);
+  };
+  body.walk((n) => {
+    if (n.type === 'send_statement' && isIt(n.child('channel'))) use.send = true;
+    else if (n.type === 'unary_expression' && n.tokens[0] === '<-' && isIt(n.child('operand'))) use.recv = true;
+    else if (n.type === 'range_clause' && isIt(n.child('right'))) use.recv = true;
+    else if (n.type === 'call_expression' && n.child('function')?.text === 'close' && isIt(n.child('arguments')?.children[0])) use.close = true;
+    return true;
+  });
+  return use;
 }
 
 /** The variable holding the element: the value of a slice/map range, or the only variable of a channel range. */
