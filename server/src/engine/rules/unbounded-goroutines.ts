@@ -17,8 +17,11 @@ const INT_TYPES = new Set('int int8 int16 int32 int64 uint uint8 uint16 uint32 u
 const COUNT_NAME = /^(n|num\w*|\w*(count|workers?|concurrency|parallelism|procs|size|limit)|max\w*|total)$/i;
 /** The pool itself: starting each of a fixed set of workers (or shards) is the worker-pool pattern. */
 const POOL_NAME = /^(workers?|pool|shards?)$/i;
-/** Blocking calls that bound how many goroutines the loop has started but not finished. */
-const BOUND_CALL = /^(Acquire|TryAcquire|Wait)$/;
+/**
+ * Blocking calls that bound how many goroutines the loop has started but not finished: semaphore.Weighted
+ * and hand-written semaphores (`sem.acquire()`, `acquireSlot(sem)`), rate limiters (`Wait`, `Take`).
+ */
+const BOUND_CALL = /^(acquire\w*|tryAcquire\w*|wait|take)$/i;
 
 const GO_STMT = /^[ \t]*go\s/m;
 const RANGE = /\b(range|select)\b/;
@@ -66,6 +69,12 @@ export const unboundedGoroutines: Rule = {
     }
   },
 };
+
+/** `x.m(…)` → m; `f(…)` → f. */
+function calledName(call: Node): string | undefined {
+  const fn = unparen(call.child('function'));
+  return fn?.type === 'identifier' ? fn.text : calledMethod(call);
+}
 
 function calledMethod(call: Node): string | undefined {
   const fn = unparen(call.child('function'));
@@ -371,7 +380,7 @@ function boundedInBody(f: DeclFacts, loop: Node, l: Launch): boolean {
     if (n.type === 'func_literal' && !isCalledInPlace(n)) return false;
     const before = n.start < l.node.start;
     if (n.type === 'send_statement' && before) bounded = true;
-    else if (n.type === 'call_expression' && BOUND_CALL.test(calledMethod(n) ?? '') && (before || calledMethod(n) === 'Wait')) bounded = true;
+    else if (n.type === 'call_expression' && BOUND_CALL.test(calledName(n) ?? '') && (before || /^wait$/i.test(calledName(n)!))) bounded = true;
     else if (n.type === 'call_expression' && before && f.pkgCall(n, 'time') === 'Sleep') bounded = true; // paces the starts
     else if (n.type === 'unary_expression' && n.tokens[0] === '<-' && !f.chanOps.find((o) => o.node === n)?.select) bounded = true;
     else if (n.type === 'select_statement' && !before && awaitsResult(f, n, l)) bounded = true;
