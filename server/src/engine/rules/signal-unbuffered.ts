@@ -128,10 +128,12 @@ function makesOf(ctx: RuleContext, f: DeclFacts, e: Node, call: Node, viaParam =
  */
 function callerMakes(ctx: RuleContext, f: DeclFacts, p: Binding): Make[] | undefined {
   const d = ctx.decl;
-  if ((d.kind !== 'func' && d.kind !== 'method') || f.root.child('parameters')?.firstOfType('variadic_parameter_declaration')) return undefined;
+  if (d.kind !== 'func' && d.kind !== 'method') return undefined;
   const index = paramNames(f.root).indexOf(p.name);
   const name = d.names[0];
-  if (index < 0 || !name) return undefined;
+  // A parameter before the variadic one keeps its position in every call.
+  const variadic = f.root.child('parameters')?.firstOfType('variadic_parameter_declaration');
+  if (index < 0 || !name || (variadic && variadic.childrenIn('name').some((n) => n.text === p.name))) return undefined;
   const found: Make[] = [];
   // A recorded scan: an edit that adds, changes or removes a caller re-analyses this call.
   for (const c of ctx.file.scan({ kinds: ['func', 'method', 'var'], includes: [name] })) {
