@@ -211,8 +211,13 @@ function localInput(f: DeclFacts, b: Binding, chan: boolean, depth: number): Unk
   const sources: Node[] = [];
   if (b.value) {
     if (b.tuple) {
-      // `files, err := os.ReadDir(dir)`; a `v, ok := m[k]` or `<-ch` element is not followed.
+      // `files, err := os.ReadDir(dir)`; `subs, ok := b.topics[t]` is an element of the map it indexes.
+      // A `<-ch` element is not followed.
       const v = unparen(b.value);
+      if (v?.type === 'index_expression' && b.index === 0) {
+        const inner = unknownInput(f, v.child('operand')!, undefined, depth + 1);
+        return inner ? { what: `${b.name} (an element of ${inner.what})`, chan } : undefined;
+      }
       return v?.type === 'call_expression' ? { what: `${b.name} (from ${show(v)})`, chan } : undefined;
     }
     sources.push(b.value);
