@@ -371,9 +371,9 @@ function looksLikeCount(e: Node, rc: Node): boolean {
 }
 
 /**
- * A semaphore send, Acquire/TryAcquire, time.Sleep or Wait (rate limiter, semaphore, batch WaitGroup)
- * executed by the loop itself, before the go statement; or a plain receive anywhere in the loop (a token,
- * a ticker, or waiting for the goroutine's result, which runs them one at a time).
+ * A semaphore send or Acquire/TryAcquire/Take executed by the loop itself before the go statement; a
+ * Wait (rate limiter, batch WaitGroup) or time.Sleep anywhere in the loop; a plain receive anywhere in
+ * the loop (a token, a ticker, or waiting for the goroutine's result, which runs them one at a time).
  */
 function boundedInBody(f: DeclFacts, loop: Node, l: Launch): boolean {
   const body = loop.child('body');
@@ -386,7 +386,7 @@ function boundedInBody(f: DeclFacts, loop: Node, l: Launch): boolean {
     const before = n.start < l.node.start;
     if (n.type === 'send_statement' && before) bounded = true;
     else if (n.type === 'call_expression' && BOUND_CALL.test(calledName(n) ?? '') && (before || /^wait$/i.test(calledName(n)!))) bounded = true;
-    else if (n.type === 'call_expression' && before && f.pkgCall(n, 'time') === 'Sleep') bounded = true; // paces the starts
+    else if (n.type === 'call_expression' && f.pkgCall(n, 'time') === 'Sleep') bounded = true; // paces the starts, before or after the go
     else if (n.type === 'unary_expression' && n.tokens[0] === '<-' && !f.chanOps.find((o) => o.node === n)?.select) bounded = true;
     else if (n.type === 'select_statement' && !before && awaitsResult(f, n, l)) bounded = true;
     return true;
