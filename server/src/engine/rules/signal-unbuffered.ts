@@ -1,11 +1,27 @@
 import { Node, unparen } from '../ast';
-import { DeclFacts, makeChan } from '../facts';
+import { DeclFacts, makeChan as makeChanLit } from '../facts';
 import type { Binding } from '../scope';
 import type { OffsetEdit, Rule, RuleContext } from '../rule';
 import { derefNamed } from '../typeinfer';
 import { paramNames, show } from './util';
 
-type Make = NonNullable<ReturnType<typeof makeChan>>;
+type Make = NonNullable<ReturnType<typeof makeChanLit>>;
+
+/** The facts whose file resolves same-file channel types in `make(sigChan)`; set for one check. */
+let current: DeclFacts | undefined;
+
+/** `make(chan T, …)`, or `make(C, …)` of a same-file `type C chan T`. */
+function makeChan(e: Node | undefined): Make | undefined {
+  const m = makeChanLit(e);
+  if (m || !current) return m;
+  const call = unparen(e);
+  if (call?.type !== 'call_expression' || call.child('function')?.text !== 'make') return undefined;
+  const args = call.child('arguments')?.children ?? [];
+  if (args[0]?.type !== 'type_identifier') return undefined;
+  const def = current.file.localType(args[0].text);
+  if (def?.type !== 'channel_type') return undefined;
+  return { call, elem: def.child('value'), cap: args[1] };
+}
 
 export const signalUnbuffered: Rule = {
   id: 'signal-unbuffered',
@@ -15,29 +31,38 @@ export const signalUnbuffered: Rule = {
   trigger: /\.Notify\s*\(/,
   patterns: ['shutdown'],
   check(ctx) {
-    const f = ctx.facts;
-    ctx.node.walk((n) => {
-      if (n.type !== 'call_expression' || f.pkgCall(n, 'os/signal') !== 'Notify') return true;
-      const ch = n.child('arguments')?.children[0];
-      if (!ch) return true;
-      // One unbuffered make that can feed this call is enough to drop signals on that path.
-      const unbuffered = makesOf(ctx, f, ch, n)?.filter(isUnbuffered);
-      if (!unbuffered?.length) return true;
-      const edits = unbuffered.map(capacityOne);
-      // Say where the make is when it is not next to the call (another function, a caller).
-      const elsewhere = unbuffered.some((m) => m.call.start < ctx.decl.start || m.call.end > ctx.decl.end);
-      const where = elsewhere ? ` (made by ${unbuffered.map((m) => `make on ${ctx.lineRef(m.call)}`).join(', ')})` : '';
-      ctx.report({
-        node: n,
-        message:
-          `${show(ch)} is unbuffered${where}: signal.Notify never blocks to deliver a signal, so one that arrives while nobody is receiving on ${show(ch)} is dropped ` +
-          `(the program can miss its SIGINT or SIGTERM). Give the channel a buffer: make(chan os.Signal, 1).`,
-        fixes: [{ title: 'Give the channel a buffer of 1', edits }],
-      });
-      return true;
-    });
+    current = ctx.facts;
+    try {
+      checkCalls(ctx);
+    } finally {
+      current = undefined;
+    }
   },
 };
+
+function checkCalls(ctx: RuleContext): void {
+  const f = ctx.facts;
+  ctx.node.walk((n) => {
+    if (n.type !== 'call_expression' || f.pkgCall(n, 'os/signal') !== 'Notify') return true;
+    const ch = n.child('arguments')?.children[0];
+    if (!ch) return true;
+    // One unbuffered make that can feed this call is enough to drop signals on that path.
+    const unbuffered = makesOf(ctx, f, ch, n)?.filter(isUnbuffered);
+    if (!unbuffered?.length) return true;
+    const edits = unbuffered.map(capacityOne);
+    // Say where the make is when it is not next to the call (another function, a caller).
+    const elsewhere = unbuffered.some((m) => m.call.start < ctx.decl.start || m.call.end > ctx.decl.end);
+    const where = elsewhere ? ` (made by ${unbuffered.map((m) => `make on ${ctx.lineRef(m.call)}`).join(', ')})` : '';
+    ctx.report({
+      node: n,
+      message:
+        `${show(ch)} is unbuffered${where}: signal.Notify never blocks to deliver a signal, so one that arrives while nobody is receiving on ${show(ch)} is dropped ` +
+        `(the program can miss its SIGINT or SIGTERM). Give the channel a buffer: make(chan os.Signal, 1).`,
+      fixes: [{ title: 'Give the channel a buffer of 1', edits }],
+    });
+    return true;
+  });
+}
 
 export function isUnbuffered(m: Make): boolean {
   const cap = unparen(m.cap);
@@ -91,7 +116,7 @@ function makesOf(ctx: RuleContext, f: DeclFacts, e: Node, call: Node, viaParam =
     if (!op || !field || (op.type === 'identifier' && f.pkgOf(op))) return undefined;
     const t = derefNamed(f.typeOf(op));
     if (t?.kind !== 'named' || t.pkg !== '') return undefined;
-    return fieldMakes(ctx, t.name, field);
+    return literalMake(f, op, field, call) ?? fieldMakes(ctx, t.name, field);
   }
   return undefined;
 }
@@ -103,10 +128,12 @@ function makesOf(ctx: RuleContext, f: DeclFacts, e: Node, call: Node, viaParam =
  */
 function callerMakes(ctx: RuleContext, f: DeclFacts, p: Binding): Make[] | undefined {
   const d = ctx.decl;
-  if ((d.kind !== 'func' && d.kind !== 'method') || f.root.child('parameters')?.firstOfType('variadic_parameter_declaration')) return undefined;
+  if (d.kind !== 'func' && d.kind !== 'method') return undefined;
   const index = paramNames(f.root).indexOf(p.name);
   const name = d.names[0];
-  if (index < 0 || !name) return undefined;
+  // A parameter before the variadic one keeps its position in every call.
+  const variadic = f.root.child('parameters')?.firstOfType('variadic_parameter_declaration');
+  if (index < 0 || !name || (variadic && variadic.childrenIn('name').some((n) => n.text === p.name))) return undefined;
   const found: Make[] = [];
   // A recorded scan: an edit that adds, changes or removes a caller re-analyses this call.
   for (const c of ctx.file.scan({ kinds: ['func', 'method', 'var'], includes: [name] })) {
@@ -203,4 +230,41 @@ function isType(f: DeclFacts, e: Node | undefined, type: string): boolean {
 function isNamedType(f: DeclFacts, t: Node | undefined, type: string): boolean {
   const g = f.types.fromTypeNode(t);
   return g?.kind === 'named' && g.pkg === '' && g.name === type;
+}
+
+/**
+ * `h := &handler{c: make(chan os.Signal, 1)}` then `signal.Notify(h.c, …)` in the same function: the
+ * literal (or the last `h.c = make(…)` before the call in an enclosing block) says what h.c holds,
+ * whatever other values of the type hold. An unbuffered value is trusted only while h is used for nothing
+ * but its fields before the call (a method or a callee given h could replace the field).
+ */
+function literalMake(f: DeclFacts, op: Node, field: string, call: Node): Make[] | undefined {
+  const id = unparen(op);
+  const b = id?.type === 'identifier' ? f.scopes.resolve(id) : undefined;
+  if (!b || b.kind !== 'var' || b.tuple || !b.value || f.scopes.writesTo(b).length) return undefined;
+  let lit = unparen(b.value);
+  if (lit?.type === 'unary_expression' && lit.tokens[0] === '&') lit = unparen(lit.child('operand'));
+  if (lit?.type !== 'composite_literal' || f.funcOf(lit) !== f.funcOf(call)) return undefined;
+  let value: Node | undefined;
+  for (const el of lit.child('body')?.children ?? []) {
+    if (el.type !== 'keyed_element') return undefined;
+    const [k, v] = el.children;
+    if (unparen(k?.children[0] ?? k)?.text === field) value = v?.children[0] ?? v;
+  }
+  const refs = f.scopes.references(b).filter((r) => r.start < call.start);
+  const isSel = (r: Node) => r.field === 'operand' && r.parent?.type === 'selector_expression';
+  const stores = refs.filter((r) => isSel(r) && r.parent!.child('field')?.text === field && r.parent!.parent?.field === 'left');
+  if (stores.length) {
+    // The last store must run on every path to the call: a statement of a block that encloses it.
+    const stmt = stores[stores.length - 1].parent!.parent!.parent!;
+    if (stmt.type !== 'assignment_statement' || !stmt.hasToken('=') || !stmt.parent?.contains(call) || f.funcOf(stmt) !== f.funcOf(call)) return undefined;
+    const left = stmt.child('left')?.children ?? [];
+    const right = stmt.child('right')?.children ?? [];
+    value = left.length === right.length ? right[left.indexOf(stores[stores.length - 1].parent!)] : undefined;
+  }
+  const m = value && makeChan(value);
+  if (!m) return undefined;
+  if (!isUnbuffered(m)) return [m];
+  const onlyFields = refs.every((r) => isSel(r) && r.parent!.field !== 'function' && (r.parent!.parent?.field !== 'left' || stores.includes(r)));
+  return onlyFields ? [m] : undefined;
 }

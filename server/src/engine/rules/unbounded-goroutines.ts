@@ -17,11 +17,14 @@ const INT_TYPES = new Set('int int8 int16 int32 int64 uint uint8 uint16 uint32 u
 const COUNT_NAME = /^(n|num\w*|\w*(count|workers?|concurrency|parallelism|procs|size|limit)|max\w*|total)$/i;
 /** The pool itself: starting each of a fixed set of workers (or shards) is the worker-pool pattern. */
 const POOL_NAME = /^(workers?|pool|shards?)$/i;
-/** Blocking calls that bound how many goroutines the loop has started but not finished. */
-const BOUND_CALL = /^(Acquire|TryAcquire|Wait)$/;
+/**
+ * Blocking calls that bound how many goroutines the loop has started but not finished: semaphore.Weighted
+ * and hand-written semaphores (`sem.acquire()`, `acquireSlot(sem)`), rate limiters (`Wait`, `Take`).
+ */
+const BOUND_CALL = /^(acquire\w*|tryAcquire\w*|wait|take)$/i;
 
 const GO_STMT = /^[ \t]*go\s/m;
-const RANGE = /\brange\b/;
+const RANGE = /\b(range|select)\b/;
 
 /**
  * A declaration with a `range` and a go statement (which gofmt puts at the start of a line, so "go" in
@@ -67,6 +70,12 @@ export const unboundedGoroutines: Rule = {
   },
 };
 
+/** `x.m(…)` → m; `f(…)` → f. */
+function calledName(call: Node): string | undefined {
+  const fn = unparen(call.child('function'));
+  return fn?.type === 'identifier' ? fn.text : calledMethod(call);
+}
+
 function calledMethod(call: Node): string | undefined {
   const fn = unparen(call.child('function'));
   return fn?.type === 'selector_expression' ? fn.child('field')?.text : undefined;
@@ -87,7 +96,41 @@ function unboundedLoop(ctx: RuleContext, l: Launch): { loop: Node; input: Unknow
     if (leavesAfter(l.node, p) || cappedByIndex(f, p, rc, l) || lengthChecked(f, p, over)) return undefined;
     return { loop: p, input };
   }
-  return undefined;
+  return selectLoop(ctx, l);
+}
+
+/**
+ * `for { select { case m := <-in: go handle(m) … } }`: a dispatcher loop receiving from an input channel
+ * (a parameter, a field, a call) starts one goroutine per message, like `for m := range in`. Only a
+ * receive that binds a value counts (`case <-done:` is a signal), and not one of a clock or signals.
+ */
+function selectLoop(ctx: RuleContext, l: Launch): { loop: Node; input: Unknown } | undefined {
+  const f = ctx.facts;
+  let cc: Node | undefined;
+  for (let p: Node | null = l.node.parent; p && !FUNC_TYPES.includes(p.type); p = p.parent) {
+    if (p.type === 'for_statement') return undefined; // an inner loop of the case: not one goroutine per message
+    if (p.type === 'communication_case') {
+      cc = p;
+      break;
+    }
+  }
+  const sel = cc?.parent;
+  const recv = cc?.child('communication');
+  if (!cc || sel?.type !== 'select_statement' || recv?.type !== 'receive_statement' || !recv.child('left')) return undefined;
+  let loop: Node | null = sel.parent;
+  while (loop && loop.type !== 'for_statement' && !FUNC_TYPES.includes(loop.type)) loop = loop.parent;
+  if (loop?.type !== 'for_statement' || loop.firstOfType('range_clause') || loop.firstOfType('for_clause')) return undefined;
+  const right = unparen(recv.child('right'));
+  const ch = right?.type === 'unary_expression' && right.tokens[0] === '<-' ? right.child('operand') : undefined;
+  const input = ch ? unknownInput(f, ch, undefined, 0) : undefined;
+  if (!input) return undefined;
+  // Channels of channels (fan-in) and of funcs (a task queue the program fills) stay silent, as in ranges.
+  const first = recv.child('left')?.children[0];
+  const elem = first?.type === 'identifier' ? f.scopes.resolve(first) : undefined;
+  const et = elem && underlying(f, f.types.typeOfBinding(elem));
+  if (!elem || !et || et.kind === 'chan' || et.kind === 'func') return undefined;
+  if (boundedInBody(f, loop, l) || leavesAfter(l.node, loop)) return undefined;
+  return { loop, input: { ...input, chan: true } };
 }
 
 /**
@@ -168,8 +211,13 @@ function localInput(f: DeclFacts, b: Binding, chan: boolean, depth: number): Unk
   const sources: Node[] = [];
   if (b.value) {
     if (b.tuple) {
-      // `files, err := os.ReadDir(dir)`; a `v, ok := m[k]` or `<-ch` element is not followed.
+      // `files, err := os.ReadDir(dir)`; `subs, ok := b.topics[t]` is an element of the map it indexes.
+      // A `<-ch` element is not followed.
       const v = unparen(b.value);
+      if (v?.type === 'index_expression' && b.index === 0) {
+        const inner = unknownInput(f, v.child('operand')!, undefined, depth + 1);
+        return inner ? { what: `${b.name} (an element of ${inner.what})`, chan } : undefined;
+      }
       return v?.type === 'call_expression' ? { what: `${b.name} (from ${show(v)})`, chan } : undefined;
     }
     sources.push(b.value);
@@ -178,6 +226,13 @@ function localInput(f: DeclFacts, b: Binding, chan: boolean, depth: number): Unk
     const rhs = assignedValue(w);
     if (!rhs) return { what: `${b.name} (a local assigned from elsewhere)`, chan };
     sources.push(rhs);
+  }
+  // `var items []Item; json.Unmarshal(b, &items)`: filled by the call.
+  for (const r of b.value ? [] : f.scopes.references(b)) {
+    const addr = r.parent;
+    if (addr?.type === 'unary_expression' && addr.tokens[0] === '&' && addr.parent?.type === 'argument_list') {
+      return { what: `${b.name} (filled by ${show(addr.parent.parent!)})`, chan };
+    }
   }
   // m[k] = v grows a map like an append (on a slice it only replaces an element).
   const isMap = underlying(f, f.types.typeOfBinding(b))?.kind === 'map';
@@ -273,6 +328,8 @@ function collection(f: DeclFacts, t: GoType): boolean {
   if (!u) return true; // unknown: another package's named type
   if (u.kind === 'named') return !INT_TYPES.has(u.name) && u.name !== 'string' && !(u.pkg === 'time');
   if (u.kind === 'chan') return !pacedByClock(f, u);
+  // `range *items`: the pointer's operand is followed to the slice or map it points to.
+  if (u.kind === 'pointer') return !u.elem || collection(f, u.elem);
   return u.kind === 'slice' || u.kind === 'map' || u.kind === 'func';
 }
 
@@ -314,9 +371,9 @@ function looksLikeCount(e: Node, rc: Node): boolean {
 }
 
 /**
- * A semaphore send, Acquire/TryAcquire, time.Sleep or Wait (rate limiter, semaphore, batch WaitGroup)
- * executed by the loop itself, before the go statement; or a plain receive anywhere in the loop (a token,
- * a ticker, or waiting for the goroutine's result, which runs them one at a time).
+ * A semaphore send or Acquire/TryAcquire/Take executed by the loop itself before the go statement; a
+ * Wait (rate limiter, batch WaitGroup) or time.Sleep anywhere in the loop; a plain receive anywhere in
+ * the loop (a token, a ticker, or waiting for the goroutine's result, which runs them one at a time).
  */
 function boundedInBody(f: DeclFacts, loop: Node, l: Launch): boolean {
   const body = loop.child('body');
@@ -328,12 +385,30 @@ function boundedInBody(f: DeclFacts, loop: Node, l: Launch): boolean {
     if (n.type === 'func_literal' && !isCalledInPlace(n)) return false;
     const before = n.start < l.node.start;
     if (n.type === 'send_statement' && before) bounded = true;
-    else if (n.type === 'call_expression' && BOUND_CALL.test(calledMethod(n) ?? '') && (before || calledMethod(n) === 'Wait')) bounded = true;
-    else if (n.type === 'call_expression' && before && f.pkgCall(n, 'time') === 'Sleep') bounded = true; // paces the starts
+    else if (n.type === 'call_expression' && BOUND_CALL.test(calledName(n) ?? '') && (before || /^wait$/i.test(calledName(n)!))) bounded = true;
+    else if (n.type === 'call_expression' && f.pkgCall(n, 'time') === 'Sleep') bounded = true; // paces the starts, before or after the go
     else if (n.type === 'unary_expression' && n.tokens[0] === '<-' && !f.chanOps.find((o) => o.node === n)?.select) bounded = true;
+    else if (n.type === 'select_statement' && !before && awaitsResult(f, n, l)) bounded = true;
     return true;
   });
   return bounded;
+}
+
+/**
+ * `go func() { done <- work() }()` then `select { case <-done: case <-time.After(d): }`: the loop waits
+ * for that goroutine (or its deadline) before starting the next one. A select with a default case does
+ * not wait.
+ */
+function awaitsResult(f: DeclFacts, sel: Node, l: Launch): boolean {
+  const body = l.body;
+  if (!body || l.bodyDecl || sel.children.some((c) => c.type === 'default_case')) return false;
+  const sent = new Set<string>();
+  for (const s of body.findAll('send_statement')) {
+    const k = f.refKey(s.child('channel'));
+    if (k) sent.add(k);
+  }
+  if (!sent.size) return false;
+  return f.chanOps.some((o) => o.kind === 'recv' && o.select === sel && sent.has(f.refKey(o.chan) ?? ''));
 }
 
 function isCalledInPlace(lit: Node): boolean {
@@ -350,18 +425,31 @@ function fanIn(f: DeclFacts, loop: Node, rc: Node, l: Launch): boolean {
   const elem = elementBinding(f, rc);
   if (!elem) return false;
   const et = f.types.typeOfBinding(elem);
-  if (et?.kind === 'chan') return true;
   const over = f.typeOf(rc.child('right'));
   const u = over && underlying(f, over);
-  if (u && (u.kind === 'slice' || u.kind === 'array' || u.kind === 'map') && underlying(f, u.elem)?.kind === 'chan') return true;
+  const chanElem = et?.kind === 'chan' ? et : u && (u.kind === 'slice' || u.kind === 'array' || u.kind === 'map') ? underlying(f, u.elem) : undefined;
   // Where the goroutine's code sees the element: captured, or as the parameter it is passed to.
   const body = l.body;
+  const idx = body ? l.args.findIndex((a) => f.bindingOf(a) === elem) : -1;
+  const pname = idx >= 0 ? paramNames(body!)[idx] : undefined;
+  if (chanElem?.kind === 'chan') {
+    // Fan-out is not fan-in: `go func(c chan Msg) { c <- m }(c)` delivers one message per subscriber,
+    // and the goroutines pile up behind a slow subscriber. A goroutine that closes the channel is its
+    // producer, one per output stream (the mirror of fan-in).
+    if (!body || l.bodyDecl) return true;
+    return !deliversOnly(chanUse(f, body, elem, pname));
+  }
   if (!body) return false;
-  const idx = l.args.findIndex((a) => f.bindingOf(a) === elem);
-  const pname = idx >= 0 ? paramNames(body)[idx] : undefined;
-  if (pname) {
-    const pdecl = body.child('parameters')?.children.find((p) => p.childrenIn('name').some((n) => n.text === pname));
-    if (pdecl?.child('type')?.type === 'channel_type') return true;
+  // `go forward(e)` / `go func(c <-chan T) {…}(src.C)`: a channel parameter fed from the element.
+  const names = paramNames(body);
+  const decls = body.child('parameters')?.children ?? [];
+  const fed = l.args.findIndex((a, i) => {
+    const t = rootBinding(f, a) === elem ? decls.find((p) => p.childrenIn('name').some((n) => n.text === names[i]))?.child('type') : undefined;
+    return t?.type === 'channel_type' && !/^chan\s*<-/.test(t.text);
+  });
+  if (fed >= 0) {
+    if (l.bodyDecl) return true;
+    return !deliversOnly(chanUse(f, body, undefined, names[fed]));
   }
   if (l.bodyDecl) return false;
   let recv = false;
@@ -378,6 +466,37 @@ function fanIn(f: DeclFacts, loop: Node, rc: Node, l: Launch): boolean {
     return true;
   });
   return recv;
+}
+
+interface ChanUse {
+  send: boolean;
+  recv: boolean;
+  close: boolean;
+}
+
+function deliversOnly(u: ChanUse): boolean {
+  return u.send && !u.recv && !u.close;
+}
+
+/** Whether a goroutine literal sends on, receives from or closes a channel variable (the element, or its parameter). */
+function chanUse(f: DeclFacts, body: Node, elem: Binding | undefined, pname: string | undefined): ChanUse {
+  const use = { send: false, recv: false, close: false };
+  const isIt = (ch: Node | undefined) => {
+    const u = unparen(ch);
+    const b = u?.type === 'identifier' ? f.scopes.resolve(u) : undefined;
+    if (!b) return false;
+    // `ch := ch` in the loop body is the element too.
+    const copy = unparen(b.value);
+    return b === elem || (!!elem && copy?.type === 'identifier' && !b.tuple && f.scopes.resolve(copy) === elem) || (!!pname && b.name === pname && b.func === body);
+  };
+  body.walk((n) => {
+    if (n.type === 'send_statement' && isIt(n.child('channel'))) use.send = true;
+    else if (n.type === 'unary_expression' && n.tokens[0] === '<-' && isIt(n.child('operand'))) use.recv = true;
+    else if (n.type === 'range_clause' && isIt(n.child('right'))) use.recv = true;
+    else if (n.type === 'call_expression' && n.child('function')?.text === 'close' && isIt(n.child('arguments')?.children[0])) use.close = true;
+    return true;
+  });
+  return use;
 }
 
 /** The variable holding the element: the value of a slice/map range, or the only variable of a channel range. */
