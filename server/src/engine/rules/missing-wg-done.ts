@@ -52,12 +52,12 @@ function checkLaunch(ctx: RuleContext, l: Launch): void {
     if (usage.waits) return; // a goroutine that waits on the group is not one it counts
     if (!usage.dones.length) {
       // Right after an Add, but the body calls Done on another group: that Add is not for this goroutine.
-      if (bf.wgCalls.some((c) => c.method === 'Done' && body.isAncestorOf(c.call))) return;
+      if (bf.wgCalls.some((c) => c.method === 'Done' && body.isAncestorOf(c.call) && !inChild(usage, c.call))) return;
       // The group's Done is called elsewhere here (the launcher, another goroutine): the Add may be for that.
       const key = f.refKey(add.recv);
       if (f.wgCalls.some((c) => c.method === 'Done' && f.refKey(c.recv) === key && !(l.body && l.body.isAncestorOf(c.call)))) return;
     }
-    if (wg.shared && mayReachElsewhere(ctx, bf, body, wg)) return;
+    if (wg.shared && mayReachElsewhere(ctx, bf, body, wg, usage.children)) return;
     const g = bf.cfg(body);
     if (g.hasGoto) return;
     const doneNodes = new Set<CNode>();
@@ -195,6 +195,10 @@ function escapes(f: DeclFacts, b: Binding, l: Launch, _add: WgCall): boolean {
     if (l.args.some((a) => a === r || a.isAncestorOf(r))) continue;
     let e: Node = r;
     while (e.parent?.type === 'parenthesized_expression') e = e.parent;
+    // `return &wg` after the launch hands it to the caller, which waits on it: code the goroutine calls
+    // cannot have received it.
+    const ret = e.parent?.type === 'unary_expression' && e.parent.tokens[0] === '&' ? e.parent : e;
+    if (ret.parent?.type === 'expression_list' && ret.parent.parent?.type === 'return_statement' && r.start > l.node.end && f.funcOf(r) === l.launcher) continue;
     const p = e.parent;
     if (p?.type === 'selector_expression' && p.field !== 'field' && /^(Add|Done|Wait)$/.test(p.child('field')?.text ?? '') && p.parent?.type === 'call_expression') {
       // A Done in a stored closure (not a goroutine of its own): that closure may be what finishes the work.
@@ -210,17 +214,42 @@ function escapes(f: DeclFacts, b: Binding, l: Launch, _add: WgCall): boolean {
 interface Usage {
   dones: WgCall[];
   waits: boolean;
+  /** Goroutines this one launches, each right after its own Add on the group (an accept loop's handlers). */
+  children: Launch[];
+}
+
+function inChild(u: Usage, n: Node): boolean {
+  return u.children.some((c) => c.node.isAncestorOf(n));
+}
+
+/**
+ * The go statement that an `Add` counts when it directly precedes it in the same block (simple statements
+ * in between are fine): `wg.Add(1); go handle(c)`.
+ */
+function childLaunchAfter(bf: DeclFacts, call: Node): Launch | undefined {
+  const stmt = call.parent;
+  if (stmt?.type !== 'expression_statement' || stmt.parent?.type !== 'statement_list') return undefined;
+  for (let next = stmt.nextSibling; next; next = next.nextSibling) {
+    if (next.type === 'comment') continue;
+    if (next.type === 'go_statement') return bf.launches.find((l) => l.node === next);
+    const simple = next.type === 'short_var_declaration' || next.type === 'assignment_statement' || next.type === 'expression_statement' || next.type === 'var_declaration';
+    if (!simple || next.findAll(['go_statement', 'func_literal']).length || bf.wgCalls.some((c) => next!.contains(c.call))) return undefined;
+  }
+  return undefined;
 }
 
 /** WaitGroup uses inside the body; 'unknown' when it is handed to other code or used in other ways. */
 function usageIn(bf: DeclFacts, body: Node, wg: WgInBody): Usage | 'unknown' {
   const dones: WgCall[] = [];
+  const children: Launch[] = [];
   let waits = false;
   let unknown = false;
   const block = body.child('body');
   if (!block) return 'unknown';
   block.walk((n) => {
     if (unknown) return false;
+    // A child counted by its own Add: its Done and the group passed to it are for it, not for us.
+    if (n.type === 'go_statement' && children.some((c) => c.node === n)) return false;
     if (n.type !== 'identifier' && n.type !== 'selector_expression' && n.type !== 'unary_expression') return true;
     if (!wg.is(n)) return true;
     let e: Node = n;
@@ -234,13 +263,14 @@ function usageIn(bf: DeclFacts, body: Node, wg: WgInBody): Usage | 'unknown' {
         if (c) dones.push(c);
         else unknown = true;
       } else if (m === 'Wait') waits = true;
-      else unknown = true; // Add inside: counts children, or the wg-add-in-goroutine bug; not ours
+      else if (m === 'Add' && childLaunchAfter(bf, call)) children.push(childLaunchAfter(bf, call)!);
+      else unknown = true; // another Add inside: the wg-add-in-goroutine bug, not ours
       return false;
     }
     unknown = true;
     return false;
   });
-  return unknown ? 'unknown' : { dones, waits };
+  return unknown ? 'unknown' : { dones, waits, children };
 }
 
 /**
@@ -248,7 +278,7 @@ function usageIn(bf: DeclFacts, body: Node, wg: WgInBody): Usage | 'unknown' {
  * method of the struct holding it, a function it is passed to, or any same-package function for a
  * package-level group).
  */
-function mayReachElsewhere(ctx: RuleContext, bf: DeclFacts, body: Node, wg: WgInBody): boolean {
+function mayReachElsewhere(ctx: RuleContext, bf: DeclFacts, body: Node, wg: WgInBody, children: Launch[]): boolean {
   // A same-file function or method may call Done when it calls Done on some WaitGroup (or calls further
   // helpers that might); another file's may always.
   const callsDone = (d: import('../fileindex').DeclInfo | undefined): boolean => {
@@ -261,6 +291,7 @@ function mayReachElsewhere(ctx: RuleContext, bf: DeclFacts, body: Node, wg: WgIn
   let found = false;
   body.walk((n) => {
     if (found) return false;
+    if (n.type === 'go_statement' && children.some((c) => c.node === n)) return false;
     if (n.type !== 'call_expression') return true;
     const fn = unparen(n.child('function'));
     const args = n.child('arguments')?.children ?? [];
@@ -273,8 +304,12 @@ function mayReachElsewhere(ctx: RuleContext, bf: DeclFacts, body: Node, wg: WgIn
         const t = bf.typeOf(unparen(op));
         const tn = t?.kind === 'pointer' ? t.elem : t;
         if (tn?.kind === 'named' && tn.pkg !== '') return true;
-        const m = tn?.kind === 'named' ? ctx.file.method(tn.name, fn.child('field')?.text ?? '') : undefined;
-        if (callsDone(m)) found = true;
+        const name = fn.child('field')?.text ?? '';
+        const m = tn?.kind === 'named' ? ctx.file.method(tn.name, name) : undefined;
+        const dyn = m ? undefined : dynamicCallee(ctx, bf, t, name);
+        if (dyn) {
+          if (passesRoot || dyn()) found = true;
+        } else if (callsDone(m)) found = true;
       } else if (passesRoot) {
         const pkg = op.type === 'identifier' ? bf.pkgOf(op) : undefined;
         if (!pkg) found = true;
@@ -290,6 +325,34 @@ function mayReachElsewhere(ctx: RuleContext, bf: DeclFacts, body: Node, wg: WgIn
     return true;
   });
   return found;
+}
+
+/**
+ * `s.handler(j)` (a func-typed field) or `s.store.Save(x)` (a same-file interface): the code that runs is
+ * a value wired in elsewhere. Returns whether that value may call Done for our group, or undefined when
+ * the call is not of that kind. A callback can only reach the group through what it captured: we look
+ * for a func value or method value the file stores in a field of that name next to a Done call, and for
+ * same-file implementations of the interface method that call Done.
+ */
+function dynamicCallee(ctx: RuleContext, bf: DeclFacts, t: import('../typeinfer').GoType | undefined, name: string): (() => boolean) | undefined {
+  const ft = bf.types.fieldType(t, name);
+  const isFunc = (x: import('../typeinfer').GoType | undefined): boolean => {
+    if (x?.kind === 'func') return true;
+    if (x?.kind !== 'named' || x.pkg !== '') return false;
+    const def = ctx.file.localType(x.name);
+    return def?.type === 'function_type';
+  };
+  if (ft && isFunc(ft)) {
+    return () => {
+      const set = new RegExp(`(?<![\\w.])${name}\\s*:(?!=)|\\.${name}\\s*=(?!=)`);
+      return ctx.file.scan({ includes: ['Done(', name] }).some((d) => set.test(d.text));
+    };
+  }
+  if (t === undefined || !name) return undefined;
+  // A call of a method on the value itself: is its static type a same-file interface?
+  const u = t.kind === 'pointer' ? t.elem : t;
+  if (u?.kind !== 'interface' && (u?.kind !== 'named' || u.pkg !== '' || ctx.file.localType(u.name)?.type !== 'interface_type')) return undefined;
+  return () => ctx.file.methodsNamed(name).some((d) => d.hasError || ctx.file.depFacts(d).wgCalls.some((c) => c.method === 'Done'));
 }
 
 function isPlainReturn(g: import('../cfg').CFG, c: CNode): boolean {
