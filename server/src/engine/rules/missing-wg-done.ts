@@ -139,6 +139,9 @@ function wgInBody(ctx: RuleContext, f: DeclFacts, bf: DeclFacts, l: Launch, add:
       param = bf.scopes.resolve(pdecl.n);
     }
   }
+  // Any other argument built from it (`wg.Done` as a callback, a struct holding `&wg`): the goroutine
+  // reaches it in ways we do not follow.
+  if (l.args.some((a) => !(param && f.refKey(a) === key) && mentions(f, a, key))) return undefined;
   if (!l.bodyDecl) {
     // A literal: it sees the launcher's variables (unless a parameter shadows the name).
     const root = rootIdent(add.recv);
@@ -178,6 +181,16 @@ function wgInBody(ctx: RuleContext, f: DeclFacts, bf: DeclFacts, l: Launch, add:
   }
   if (local && !escaped) return { is: () => false, name: undefined, shared: false }; // the function cannot reach it
   return undefined;
+}
+
+function mentions(f: DeclFacts, e: Node, key: string): boolean {
+  let found = false;
+  e.walk((n) => {
+    if (found) return false;
+    if ((n.type === 'identifier' || n.type === 'selector_expression') && f.refKey(n) === key) found = true;
+    return !found;
+  });
+  return found;
 }
 
 function rootBindingOf(f: DeclFacts, e: Node): Binding | undefined {

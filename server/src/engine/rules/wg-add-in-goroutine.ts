@@ -42,7 +42,22 @@ function addsForChildren(ctx: RuleContext, add: WgCall, body: import('../ast').N
     if (l.body && l.body.start >= body.start && l.body.end <= body.end && f.wgCalls.some((c) => l.body!.isAncestorOf(c.call) && f.refKey(c.recv) === key)) return true;
     if (l.bodyDecl) return true; // passes the work to another function: assume it is counted there
   }
-  return false;
+  // `wg.Add(1); s.handleAsync(m, &wg)`, or `s.wg.Add(1); s.startWorker()`: a call made afterwards hands the
+  // group to code that may start the goroutine it counts.
+  let hands = false;
+  const root = rootBinding(f, add.recv);
+  body.walk((n) => {
+    if (hands) return false;
+    if (n.type !== 'call_expression' || n.start < add.call.end || f.runner(n) !== f.runner(add.call)) return true;
+    if ((n.child('arguments')?.children ?? []).some((a) => f.refKey(a) === key)) hands = true;
+    const fn = unparen(n.child('function'));
+    if (!hands && root && fn?.type === 'selector_expression' && unparen(add.recv)?.type === 'selector_expression' && rootBinding(f, fn.child('operand')) === root) {
+      const callee = f.callee(n).bodyDecl;
+      if (callee && /\bgo\b/.test(callee.text) && ctx.file.depFacts(callee).launches.some((x) => x.kind === 'go')) hands = true;
+    }
+    return !hands;
+  });
+  return hands;
 }
 
 function fix(ctx: RuleContext, add: WgCall, body: import('../ast').Node, launches: Launch[]): OffsetFix[] {
