@@ -1,5 +1,5 @@
 import { Node, unparen } from '../ast';
-import type { CNode } from '../cfg';
+import { CNode, isTerminatingCall } from '../cfg';
 import { deleteStatement } from '../edits';
 import type { DeclFacts, Launch, WgCall } from '../facts';
 import type { Binding } from '../scope';
@@ -71,10 +71,14 @@ function checkLaunch(ctx: RuleContext, l: Launch): void {
       doneNodes.add(n);
     }
     const leak = pathAvoiding(g, doneNodes);
-    if (!leak) return;
+    const panicking = leak ? undefined : recoveredPanic(bf, body, g, doneNodes, usage.dones);
+    if (!leak && !panicking) return;
     const wgText = show(add.recv).replace(/^&/, '');
     const counted = `the ${wgText}.Add at ${ctx.lineRef(add.call)}`;
-    const where = leak.ast?.type !== 'return_statement' ? '' : ` (the return at ${ctx.lineRef(leak.ast)}${l.bodyDecl ? ` in ${l.bodyDecl.names[0]}` : ''})`;
+    const inDecl = l.bodyDecl ? ` in ${l.bodyDecl.names[0]}` : '';
+    const where = panicking
+      ? ` (a panic in ${show(panicking.call)} at ${ctx.lineRef(panicking.call)}${inDecl} is recovered by the deferred recover at ${ctx.lineRef(panicking.recover)}, and the goroutine ends without reaching Done)`
+      : leak!.ast?.type !== 'return_statement' ? '' : ` (the return at ${ctx.lineRef(leak!.ast)}${inDecl})`;
     const consequence = `${wgText}.Wait() then blocks forever`;
     const msg = usage.dones.length
       ? `This goroutine is counted by ${counted} but can finish without calling ${wgText}.Done()${where}: ${consequence}. Call defer ${wg.name ?? wgText}.Done() as its first statement.`
@@ -123,25 +127,48 @@ function wgInBody(ctx: RuleContext, f: DeclFacts, bf: DeclFacts, l: Launch, add:
   const body = l.body!;
   const rb = rootBindingOf(f, add.recv);
   const local = !!rb && rb.func !== undefined && rb.kind !== 'param' && rb.kind !== 'recv' && unparen(add.recv)!.type !== 'selector_expression';
-  const escaped = local && escapes(f, rb!, l, add);
   // The argument (if any) that carries it.
   const params = paramNames(body);
   const variadic = body.child('parameters')?.children.some((p) => p.type === 'variadic_parameter_declaration');
+  const paramDecl = (i: number) => body.child('parameters')!.children.filter((p) => p.type === 'parameter_declaration').flatMap((p) => p.childrenIn('name').map((n) => ({ n, p })))[i];
   let param: Binding | undefined;
+  // Or a struct that holds its address in a field: `go run(task{wg: &wg})`, `w := &worker{wg: &wg}; go w.run()`.
+  let carrier: { b: Binding; field: string; lit: Node } | undefined;
   if (!variadic && params.length === l.args.length && !params.includes('')) {
     const i = l.args.findIndex((a) => f.refKey(a) === key);
     if (i >= 0) {
       const arg = unparen(l.args[i])!;
-      const pdecl = body.child('parameters')!.children.filter((p) => p.type === 'parameter_declaration').flatMap((p) => p.childrenIn('name').map((n) => ({ n, p })))[i];
+      const pdecl = paramDecl(i);
       // By value the goroutine gets a copy: its Done could never reach this group (wg-copied reports that).
       const byPointer = arg.type === 'unary_expression' ? arg.tokens[0] === '&' : pdecl?.p.child('type')?.type === 'pointer_type';
       if (!pdecl || !byPointer) return undefined;
       param = bf.scopes.resolve(pdecl.n);
+    } else {
+      for (let j = 0; j < l.args.length && !carrier; j++) {
+        const c = fieldCarrying(f, l.args[j], key);
+        const pb = c && paramDecl(j) ? bf.scopes.resolve(paramDecl(j).n) : undefined;
+        if (c && pb) carrier = { b: pb, field: c.field, lit: c.lit };
+      }
     }
   }
-  // Any other argument built from it (`wg.Done` as a callback, a struct holding `&wg`): the goroutine
-  // reaches it in ways we do not follow.
-  if (l.args.some((a) => !(param && f.refKey(a) === key) && mentions(f, a, key))) return undefined;
+  if (!carrier && l.bodyDecl) carrier = receiverCarrying(f, bf, l, key);
+  const escaped = local && escapes(f, rb!, l, add, carrier?.lit);
+  // Any other argument built from it (`wg.Done` as a callback): the goroutine reaches it in ways we do not follow.
+  if (l.args.some((a) => !(param && f.refKey(a) === key) && !(carrier && a.contains(carrier.lit)) && mentions(f, a, key))) return undefined;
+  if (carrier) {
+    const { b, field } = carrier;
+    if (!l.bodyDecl && rootIdent(add.recv) && params.includes(rootIdent(add.recv)!.text)) return undefined;
+    const viaField = (e: Node) => {
+      const u = unparen(e);
+      return u?.type === 'selector_expression' && u.child('field')?.text === field && bf.bindingOf(u.child('operand')) === b;
+    };
+    return {
+      is: (e) => viaField(e) || (!l.bodyDecl && f.refKey(e) === key),
+      name: `${b.name}.${field}`,
+      shared: true,
+      rootIs: (e) => bf.bindingOf(e) === b,
+    };
+  }
   if (!l.bodyDecl) {
     // A literal: it sees the launcher's variables (unless a parameter shadows the name).
     const root = rootIdent(add.recv);
@@ -183,6 +210,42 @@ function wgInBody(ctx: RuleContext, f: DeclFacts, bf: DeclFacts, l: Launch, add:
   return undefined;
 }
 
+/** `T{f: &wg}` or `&T{f: &wg}` (`wg` itself when it is a pointer): the field that holds the group. */
+function fieldCarrying(f: DeclFacts, e: Node | undefined, key: string): { field: string; lit: Node } | undefined {
+  let u = unparen(e);
+  if (u?.type === 'unary_expression' && u.tokens[0] === '&') u = unparen(u.child('operand'));
+  if (u?.type !== 'composite_literal') return undefined;
+  for (const el of u.child('body')?.children ?? []) {
+    if (el.type !== 'keyed_element') continue;
+    const [k, v] = el.children;
+    const kid = k?.type === 'literal_element' ? k.children[0] : k;
+    const val = v?.type === 'literal_element' ? v.children[0] : v;
+    if (kid?.type !== 'field_identifier' && kid?.type !== 'identifier') continue;
+    const uv = unparen(val);
+    const isAddr = uv?.type === 'unary_expression' && uv.tokens[0] === '&';
+    const isPtr = uv?.type === 'identifier' && f.typeOf(uv)?.kind === 'pointer';
+    if ((isAddr || isPtr) && f.refKey(uv) === key) return { field: kid.text, lit: el };
+  }
+  return undefined;
+}
+
+/**
+ * `w := &worker{wg: &wg}` then `go w.run()`, with `w` used nowhere else: in `run`, the receiver's field
+ * is the group.
+ */
+function receiverCarrying(f: DeclFacts, bf: DeclFacts, l: Launch, key: string): { b: Binding; field: string; lit: Node } | undefined {
+  const fn = unparen(l.call.child('function'));
+  const op = fn?.type === 'selector_expression' ? unparen(fn.child('operand')) : undefined;
+  if (op?.type !== 'identifier') return undefined;
+  const wb = f.scopes.resolve(op);
+  if (!wb || wb.kind !== 'var' || wb.tuple || !wb.value || f.scopes.writesTo(wb).length) return undefined;
+  if (f.scopes.references(wb).some((r) => r !== op)) return undefined;
+  const c = fieldCarrying(f, wb.value, key);
+  const recvNode = bf.root.child('receiver')?.findAll('identifier')[0];
+  const recv = recvNode ? bf.scopes.resolve(recvNode) : undefined;
+  return c && recv ? { b: recv, field: c.field, lit: c.lit } : undefined;
+}
+
 function mentions(f: DeclFacts, e: Node, key: string): boolean {
   let found = false;
   e.walk((n) => {
@@ -202,9 +265,10 @@ function rootBindingOf(f: DeclFacts, e: Node): Binding | undefined {
  * The local WaitGroup is reachable by other code: its address or value is passed, stored or returned
  * (other than to the goroutine being checked), or a closure other than the goroutine uses it.
  */
-function escapes(f: DeclFacts, b: Binding, l: Launch, _add: WgCall): boolean {
+function escapes(f: DeclFacts, b: Binding, l: Launch, _add: WgCall, carrier?: Node): boolean {
   for (const r of f.scopes.references(b)) {
     if (l.body && l.body.isAncestorOf(r)) continue;
+    if (carrier && carrier.isAncestorOf(r)) continue;
     if (l.args.some((a) => a === r || a.isAncestorOf(r))) continue;
     let e: Node = r;
     while (e.parent?.type === 'parenthesized_expression') e = e.parent;
@@ -366,6 +430,74 @@ function dynamicCallee(ctx: RuleContext, bf: DeclFacts, t: import('../typeinfer'
   const u = t.kind === 'pointer' ? t.elem : t;
   if (u?.kind !== 'interface' && (u?.kind !== 'named' || u.pkg !== '' || ctx.file.localType(u.name)?.type !== 'interface_type')) return undefined;
   return () => ctx.file.methodsNamed(name).some((d) => d.hasError || ctx.file.depFacts(d).wgCalls.some((c) => c.method === 'Done'));
+}
+
+const NO_PANIC_CALLS = /^(append|cap|len|make|new|min|max|complex|real|imag|string|int|int8|int16|int32|int64|uint|uint8|uint16|uint32|uint64|uintptr|float32|float64|byte|rune|bool)$/;
+
+/**
+ * `defer func() { if r := recover(); r != nil { log… } }()` and a Done that is not deferred: a panic in a
+ * call between the two is recovered, the goroutine returns normally, and Done never runs. Returns such a
+ * call (the first found) and the recover.
+ */
+function recoveredPanic(bf: DeclFacts, body: Node, g: import('../cfg').CFG, doneNodes: Set<CNode>, dones: WgCall[]): { call: Node; recover: Node } | undefined {
+  if (!dones.length) return undefined;
+  const list = body.child('body')?.firstOfType('statement_list');
+  if (!list) return undefined;
+  const deferred = (n: Node) => {
+    for (let p: Node | null = n; p && p !== body; p = p.parent) if (p.type === 'defer_statement') return true;
+    return false;
+  };
+  if (dones.some((d) => deferred(d.call))) return undefined;
+  for (const st of list.children) {
+    if (st.type !== 'defer_statement') continue;
+    const call = unparen(st.children[0]);
+    const lit = call?.type === 'call_expression' ? unparen(call.child('function')) : undefined;
+    if (lit?.type !== 'func_literal') continue;
+    let recovers: Node | undefined;
+    let rethrows = false;
+    lit.walk((n) => {
+      if (n.type !== 'call_expression') return true;
+      const fn = unparen(n.child('function'));
+      if (fn?.type === 'identifier' && fn.text === 'recover' && !bf.scopes.resolve(fn)) recovers = n;
+      if (isTerminatingCall(n, bf.pkgOf)) rethrows = true;
+      return true;
+    });
+    if (!recovers || rethrows) continue;
+    const start = g.nodeFor(st);
+    if (!start) continue;
+    // Nodes that run after the recover is in place and before any Done.
+    const seen = new Set<number>();
+    const stack = [...start.succs];
+    while (stack.length) {
+      const c = stack.pop()!;
+      if (seen.has(c.id) || doneNodes.has(c) || c === g.exit) continue;
+      seen.add(c.id);
+      const risky = c.ast && riskyCall(bf, c.ast);
+      if (risky) return { call: risky, recover: recovers };
+      stack.push(...c.succs);
+    }
+  }
+  return undefined;
+}
+
+/** A call in a statement (not inside a func literal) that can panic: anything but builtins and conversions. */
+function riskyCall(bf: DeclFacts, stmt: Node): Node | undefined {
+  let found: Node | undefined;
+  const visit = (n: Node): boolean => {
+    if (found || n.type === 'func_literal' || n.type === 'block' || n.type === 'statement_list') return false;
+    if (n.type === 'call_expression') {
+      const fn = unparen(n.child('function'));
+      const builtin = fn?.type === 'identifier' && NO_PANIC_CALLS.test(fn.text) && !bf.scopes.resolve(fn);
+      if (!builtin && fn?.type !== 'func_literal') {
+        found = n;
+        return false;
+      }
+    }
+    return true;
+  };
+  if (stmt.type === 'block' || stmt.type === 'statement_list') return undefined;
+  stmt.walk(visit);
+  return found;
 }
 
 function isPlainReturn(g: import('../cfg').CFG, c: CNode): boolean {
