@@ -488,7 +488,10 @@ function riskyCall(bf: DeclFacts, stmt: Node): Node | undefined {
     if (n.type === 'call_expression') {
       const fn = unparen(n.child('function'));
       const builtin = fn?.type === 'identifier' && NO_PANIC_CALLS.test(fn.text) && !bf.scopes.resolve(fn);
-      if (!builtin && fn?.type !== 'func_literal') {
+      // Logging, formatting and the clock: not where a worker's panic comes from.
+      const op = fn?.type === 'selector_expression' ? unparen(fn.child('operand')) : undefined;
+      const quiet = op?.type === 'identifier' && /^(log|fmt|time|errors|sync\/atomic)$/.test(bf.pkgOf(op) ?? '');
+      if (!builtin && !quiet && fn?.type !== 'func_literal') {
         found = n;
         return false;
       }

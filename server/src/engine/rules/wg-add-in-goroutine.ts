@@ -15,6 +15,9 @@ export const wgAddInGoroutine: Rule = {
     const f = ctx.facts;
     for (const add of f.wgCalls) {
       if (add.method !== 'Add') continue;
+      // `wg.Add(-1)` is a Done.
+      const arg = unparen(add.call.child('arguments')?.children[0]);
+      if (arg?.type === 'unary_expression' && arg.tokens[0] === '-') continue;
       const g = f.goroutineOf(add.call);
       if (!g) continue;
       // A WaitGroup declared inside the goroutine counts something else (its own children).
@@ -49,7 +52,9 @@ function addsForChildren(ctx: RuleContext, add: WgCall, body: import('../ast').N
   body.walk((n) => {
     if (hands) return false;
     if (n.type !== 'call_expression' || n.start < add.call.end || f.runner(n) !== f.runner(add.call)) return true;
-    if ((n.child('arguments')?.children ?? []).some((a) => f.refKey(a) === key)) hands = true;
+    // The group itself, or a closure using it (`pool.Submit(func() { defer wg.Done(); … })`, time.AfterFunc).
+    const args = n.child('arguments')?.children ?? [];
+    if (args.some((a) => f.refKey(a) === key || (unparen(a)?.type === 'func_literal' && f.wgCalls.some((c) => a.isAncestorOf(c.call) && f.refKey(c.recv) === key)))) hands = true;
     const fn = unparen(n.child('function'));
     if (!hands && root && fn?.type === 'selector_expression' && unparen(add.recv)?.type === 'selector_expression' && rootBinding(f, fn.child('operand')) === root) {
       const callee = f.callee(n).bodyDecl;
