@@ -538,6 +538,12 @@ function pathAvoiding(g: import('../cfg').CFG, through: Set<CNode>): CNode | und
 function fix(ctx: RuleContext, l: Launch, bf: DeclFacts, body: Node, wg: WgInBody, dones: WgCall[]): OffsetFix[] {
   if (!wg.name) return [];
   if (l.bodyDecl && countCallSites(ctx.src.text, l.bodyDecl.names[0], l.bodyDecl.kind === 'method') !== 1) return [];
+  // `worker := func(…) {…}` launched with `go worker(i)`: it must not be used anywhere else either.
+  const fnExpr = unparen(l.call.child('function'));
+  if (!l.bodyDecl && fnExpr?.type === 'identifier') {
+    const b = ctx.facts.scopes.resolve(fnExpr);
+    if (!b || ctx.facts.scopes.references(b).length !== 1) return [];
+  }
   const block = body.child('body');
   if (!block) return [];
   const text = ctx.src.text;

@@ -77,6 +77,12 @@ function fix(ctx: RuleContext, add: WgCall, body: import('../ast').Node, launche
     const d = launch.bodyDecl;
     if (countCallSites(ctx.src.text, d.names[0], d.kind === 'method') !== 1) return [];
   }
+  // `process := func(…) {…}` launched with `go process(x)`: a direct call elsewhere would lose its Add.
+  const fnExpr = unparen(launch.call.child('function'));
+  if (!launch.bodyDecl && launch.kind === 'go' && fnExpr?.type === 'identifier') {
+    const b = f.scopes.resolve(fnExpr);
+    if (!b || f.scopes.references(b).length !== 1) return [];
+  }
   const launchStmt = launch.kind === 'go' ? launch.node : statementOf(launch.node);
   if (!launchStmt || launchStmt.parent?.type !== 'statement_list') return [];
   // The launch may be in another declaration; its facts resolve names there.
