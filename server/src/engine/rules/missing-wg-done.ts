@@ -1,5 +1,5 @@
 import { Node, unparen } from '../ast';
-import type { CNode } from '../cfg';
+import { CNode, isTerminatingCall } from '../cfg';
 import { deleteStatement } from '../edits';
 import type { DeclFacts, Launch, WgCall } from '../facts';
 import type { Binding } from '../scope';
@@ -52,12 +52,12 @@ function checkLaunch(ctx: RuleContext, l: Launch): void {
     if (usage.waits) return; // a goroutine that waits on the group is not one it counts
     if (!usage.dones.length) {
       // Right after an Add, but the body calls Done on another group: that Add is not for this goroutine.
-      if (bf.wgCalls.some((c) => c.method === 'Done' && body.isAncestorOf(c.call))) return;
+      if (bf.wgCalls.some((c) => c.method === 'Done' && body.isAncestorOf(c.call) && !inChild(usage, c.call))) return;
       // The group's Done is called elsewhere here (the launcher, another goroutine): the Add may be for that.
       const key = f.refKey(add.recv);
       if (f.wgCalls.some((c) => c.method === 'Done' && f.refKey(c.recv) === key && !(l.body && l.body.isAncestorOf(c.call)))) return;
     }
-    if (wg.shared && mayReachElsewhere(ctx, bf, body, wg)) return;
+    if (wg.shared && mayReachElsewhere(ctx, bf, body, wg, usage.children)) return;
     const g = bf.cfg(body);
     if (g.hasGoto) return;
     const doneNodes = new Set<CNode>();
@@ -71,10 +71,14 @@ function checkLaunch(ctx: RuleContext, l: Launch): void {
       doneNodes.add(n);
     }
     const leak = pathAvoiding(g, doneNodes);
-    if (!leak) return;
+    const panicking = leak ? undefined : recoveredPanic(bf, body, g, doneNodes, usage.dones);
+    if (!leak && !panicking) return;
     const wgText = show(add.recv).replace(/^&/, '');
     const counted = `the ${wgText}.Add at ${ctx.lineRef(add.call)}`;
-    const where = leak.ast?.type !== 'return_statement' ? '' : ` (the return at ${ctx.lineRef(leak.ast)}${l.bodyDecl ? ` in ${l.bodyDecl.names[0]}` : ''})`;
+    const inDecl = l.bodyDecl ? ` in ${l.bodyDecl.names[0]}` : '';
+    const where = panicking
+      ? ` (a panic in ${show(panicking.call)} at ${ctx.lineRef(panicking.call)}${inDecl} is recovered by the deferred recover at ${ctx.lineRef(panicking.recover)}, and the goroutine ends without reaching Done)`
+      : leak!.ast?.type !== 'return_statement' ? '' : ` (the return at ${ctx.lineRef(leak!.ast)}${inDecl})`;
     const consequence = `${wgText}.Wait() then blocks forever`;
     const msg = usage.dones.length
       ? `This goroutine is counted by ${counted} but can finish without calling ${wgText}.Done()${where}: ${consequence}. Call defer ${wg.name ?? wgText}.Done() as its first statement.`
@@ -123,21 +127,47 @@ function wgInBody(ctx: RuleContext, f: DeclFacts, bf: DeclFacts, l: Launch, add:
   const body = l.body!;
   const rb = rootBindingOf(f, add.recv);
   const local = !!rb && rb.func !== undefined && rb.kind !== 'param' && rb.kind !== 'recv' && unparen(add.recv)!.type !== 'selector_expression';
-  const escaped = local && escapes(f, rb!, l, add);
   // The argument (if any) that carries it.
   const params = paramNames(body);
   const variadic = body.child('parameters')?.children.some((p) => p.type === 'variadic_parameter_declaration');
+  const paramDecl = (i: number) => body.child('parameters')!.children.filter((p) => p.type === 'parameter_declaration').flatMap((p) => p.childrenIn('name').map((n) => ({ n, p })))[i];
   let param: Binding | undefined;
+  // Or a struct that holds its address in a field: `go run(task{wg: &wg})`, `w := &worker{wg: &wg}; go w.run()`.
+  let carrier: { b: Binding; field: string; lit: Node } | undefined;
   if (!variadic && params.length === l.args.length && !params.includes('')) {
     const i = l.args.findIndex((a) => f.refKey(a) === key);
     if (i >= 0) {
       const arg = unparen(l.args[i])!;
-      const pdecl = body.child('parameters')!.children.filter((p) => p.type === 'parameter_declaration').flatMap((p) => p.childrenIn('name').map((n) => ({ n, p })))[i];
+      const pdecl = paramDecl(i);
       // By value the goroutine gets a copy: its Done could never reach this group (wg-copied reports that).
       const byPointer = arg.type === 'unary_expression' ? arg.tokens[0] === '&' : pdecl?.p.child('type')?.type === 'pointer_type';
       if (!pdecl || !byPointer) return undefined;
       param = bf.scopes.resolve(pdecl.n);
+    } else {
+      for (let j = 0; j < l.args.length && !carrier; j++) {
+        const c = fieldCarrying(f, l.args[j], key);
+        const pb = c && paramDecl(j) ? bf.scopes.resolve(paramDecl(j).n) : undefined;
+        if (c && pb) carrier = { b: pb, field: c.field, lit: c.lit };
+      }
     }
+  }
+  if (!carrier && l.bodyDecl) carrier = receiverCarrying(f, bf, l, key);
+  const escaped = local && escapes(f, rb!, l, add, carrier?.lit);
+  // Any other argument built from it (`wg.Done` as a callback): the goroutine reaches it in ways we do not follow.
+  if (l.args.some((a) => !(param && f.refKey(a) === key) && !(carrier && a.contains(carrier.lit)) && mentions(f, a, key))) return undefined;
+  if (carrier) {
+    const { b, field } = carrier;
+    if (!l.bodyDecl && rootIdent(add.recv) && params.includes(rootIdent(add.recv)!.text)) return undefined;
+    const viaField = (e: Node) => {
+      const u = unparen(e);
+      return u?.type === 'selector_expression' && u.child('field')?.text === field && bf.bindingOf(u.child('operand')) === b;
+    };
+    return {
+      is: (e) => viaField(e) || (!l.bodyDecl && f.refKey(e) === key),
+      name: `${b.name}.${field}`,
+      shared: true,
+      rootIs: (e) => bf.bindingOf(e) === b,
+    };
   }
   if (!l.bodyDecl) {
     // A literal: it sees the launcher's variables (unless a parameter shadows the name).
@@ -180,6 +210,52 @@ function wgInBody(ctx: RuleContext, f: DeclFacts, bf: DeclFacts, l: Launch, add:
   return undefined;
 }
 
+/** `T{f: &wg}` or `&T{f: &wg}` (`wg` itself when it is a pointer): the field that holds the group. */
+function fieldCarrying(f: DeclFacts, e: Node | undefined, key: string): { field: string; lit: Node } | undefined {
+  let u = unparen(e);
+  if (u?.type === 'unary_expression' && u.tokens[0] === '&') u = unparen(u.child('operand'));
+  if (u?.type !== 'composite_literal') return undefined;
+  for (const el of u.child('body')?.children ?? []) {
+    if (el.type !== 'keyed_element') continue;
+    const [k, v] = el.children;
+    const kid = k?.type === 'literal_element' ? k.children[0] : k;
+    const val = v?.type === 'literal_element' ? v.children[0] : v;
+    if (kid?.type !== 'field_identifier' && kid?.type !== 'identifier') continue;
+    const uv = unparen(val);
+    const isAddr = uv?.type === 'unary_expression' && uv.tokens[0] === '&';
+    const isPtr = uv?.type === 'identifier' && f.typeOf(uv)?.kind === 'pointer';
+    if ((isAddr || isPtr) && f.refKey(uv) === key) return { field: kid.text, lit: el };
+  }
+  return undefined;
+}
+
+/**
+ * `w := &worker{wg: &wg}` then `go w.run()`, with `w` used nowhere else: in `run`, the receiver's field
+ * is the group.
+ */
+function receiverCarrying(f: DeclFacts, bf: DeclFacts, l: Launch, key: string): { b: Binding; field: string; lit: Node } | undefined {
+  const fn = unparen(l.call.child('function'));
+  const op = fn?.type === 'selector_expression' ? unparen(fn.child('operand')) : undefined;
+  if (op?.type !== 'identifier') return undefined;
+  const wb = f.scopes.resolve(op);
+  if (!wb || wb.kind !== 'var' || wb.tuple || !wb.value || f.scopes.writesTo(wb).length) return undefined;
+  if (f.scopes.references(wb).some((r) => r !== op)) return undefined;
+  const c = fieldCarrying(f, wb.value, key);
+  const recvNode = bf.root.child('receiver')?.findAll('identifier')[0];
+  const recv = recvNode ? bf.scopes.resolve(recvNode) : undefined;
+  return c && recv ? { b: recv, field: c.field, lit: c.lit } : undefined;
+}
+
+function mentions(f: DeclFacts, e: Node, key: string): boolean {
+  let found = false;
+  e.walk((n) => {
+    if (found) return false;
+    if ((n.type === 'identifier' || n.type === 'selector_expression') && f.refKey(n) === key) found = true;
+    return !found;
+  });
+  return found;
+}
+
 function rootBindingOf(f: DeclFacts, e: Node): Binding | undefined {
   const id = rootIdent(e);
   return id ? f.scopes.resolve(id) : undefined;
@@ -189,12 +265,17 @@ function rootBindingOf(f: DeclFacts, e: Node): Binding | undefined {
  * The local WaitGroup is reachable by other code: its address or value is passed, stored or returned
  * (other than to the goroutine being checked), or a closure other than the goroutine uses it.
  */
-function escapes(f: DeclFacts, b: Binding, l: Launch, _add: WgCall): boolean {
+function escapes(f: DeclFacts, b: Binding, l: Launch, _add: WgCall, carrier?: Node): boolean {
   for (const r of f.scopes.references(b)) {
     if (l.body && l.body.isAncestorOf(r)) continue;
+    if (carrier && carrier.isAncestorOf(r)) continue;
     if (l.args.some((a) => a === r || a.isAncestorOf(r))) continue;
     let e: Node = r;
     while (e.parent?.type === 'parenthesized_expression') e = e.parent;
+    // `return &wg` after the launch hands it to the caller, which waits on it: code the goroutine calls
+    // cannot have received it.
+    const ret = e.parent?.type === 'unary_expression' && e.parent.tokens[0] === '&' ? e.parent : e;
+    if (ret.parent?.type === 'expression_list' && ret.parent.parent?.type === 'return_statement' && r.start > l.node.end && f.funcOf(r) === l.launcher) continue;
     const p = e.parent;
     if (p?.type === 'selector_expression' && p.field !== 'field' && /^(Add|Done|Wait)$/.test(p.child('field')?.text ?? '') && p.parent?.type === 'call_expression') {
       // A Done in a stored closure (not a goroutine of its own): that closure may be what finishes the work.
@@ -210,17 +291,42 @@ function escapes(f: DeclFacts, b: Binding, l: Launch, _add: WgCall): boolean {
 interface Usage {
   dones: WgCall[];
   waits: boolean;
+  /** Goroutines this one launches, each right after its own Add on the group (an accept loop's handlers). */
+  children: Launch[];
+}
+
+function inChild(u: Usage, n: Node): boolean {
+  return u.children.some((c) => c.node.isAncestorOf(n));
+}
+
+/**
+ * The go statement that an `Add` counts when it directly precedes it in the same block (simple statements
+ * in between are fine): `wg.Add(1); go handle(c)`.
+ */
+function childLaunchAfter(bf: DeclFacts, call: Node): Launch | undefined {
+  const stmt = call.parent;
+  if (stmt?.type !== 'expression_statement' || stmt.parent?.type !== 'statement_list') return undefined;
+  for (let next = stmt.nextSibling; next; next = next.nextSibling) {
+    if (next.type === 'comment') continue;
+    if (next.type === 'go_statement') return bf.launches.find((l) => l.node === next);
+    const simple = next.type === 'short_var_declaration' || next.type === 'assignment_statement' || next.type === 'expression_statement' || next.type === 'var_declaration';
+    if (!simple || next.findAll(['go_statement', 'func_literal']).length || bf.wgCalls.some((c) => next!.contains(c.call))) return undefined;
+  }
+  return undefined;
 }
 
 /** WaitGroup uses inside the body; 'unknown' when it is handed to other code or used in other ways. */
 function usageIn(bf: DeclFacts, body: Node, wg: WgInBody): Usage | 'unknown' {
   const dones: WgCall[] = [];
+  const children: Launch[] = [];
   let waits = false;
   let unknown = false;
   const block = body.child('body');
   if (!block) return 'unknown';
   block.walk((n) => {
     if (unknown) return false;
+    // A child counted by its own Add: its Done and the group passed to it are for it, not for us.
+    if (n.type === 'go_statement' && children.some((c) => c.node === n)) return false;
     if (n.type !== 'identifier' && n.type !== 'selector_expression' && n.type !== 'unary_expression') return true;
     if (!wg.is(n)) return true;
     let e: Node = n;
@@ -234,13 +340,14 @@ function usageIn(bf: DeclFacts, body: Node, wg: WgInBody): Usage | 'unknown' {
         if (c) dones.push(c);
         else unknown = true;
       } else if (m === 'Wait') waits = true;
-      else unknown = true; // Add inside: counts children, or the wg-add-in-goroutine bug; not ours
+      else if (m === 'Add' && childLaunchAfter(bf, call)) children.push(childLaunchAfter(bf, call)!);
+      else unknown = true; // another Add inside: the wg-add-in-goroutine bug, not ours
       return false;
     }
     unknown = true;
     return false;
   });
-  return unknown ? 'unknown' : { dones, waits };
+  return unknown ? 'unknown' : { dones, waits, children };
 }
 
 /**
@@ -248,7 +355,7 @@ function usageIn(bf: DeclFacts, body: Node, wg: WgInBody): Usage | 'unknown' {
  * method of the struct holding it, a function it is passed to, or any same-package function for a
  * package-level group).
  */
-function mayReachElsewhere(ctx: RuleContext, bf: DeclFacts, body: Node, wg: WgInBody): boolean {
+function mayReachElsewhere(ctx: RuleContext, bf: DeclFacts, body: Node, wg: WgInBody, children: Launch[]): boolean {
   // A same-file function or method may call Done when it calls Done on some WaitGroup (or calls further
   // helpers that might); another file's may always.
   const callsDone = (d: import('../fileindex').DeclInfo | undefined): boolean => {
@@ -261,6 +368,7 @@ function mayReachElsewhere(ctx: RuleContext, bf: DeclFacts, body: Node, wg: WgIn
   let found = false;
   body.walk((n) => {
     if (found) return false;
+    if (n.type === 'go_statement' && children.some((c) => c.node === n)) return false;
     if (n.type !== 'call_expression') return true;
     const fn = unparen(n.child('function'));
     const args = n.child('arguments')?.children ?? [];
@@ -273,8 +381,12 @@ function mayReachElsewhere(ctx: RuleContext, bf: DeclFacts, body: Node, wg: WgIn
         const t = bf.typeOf(unparen(op));
         const tn = t?.kind === 'pointer' ? t.elem : t;
         if (tn?.kind === 'named' && tn.pkg !== '') return true;
-        const m = tn?.kind === 'named' ? ctx.file.method(tn.name, fn.child('field')?.text ?? '') : undefined;
-        if (callsDone(m)) found = true;
+        const name = fn.child('field')?.text ?? '';
+        const m = tn?.kind === 'named' ? ctx.file.method(tn.name, name) : undefined;
+        const dyn = m ? undefined : dynamicCallee(ctx, bf, t, name);
+        if (dyn) {
+          if (passesRoot || dyn()) found = true;
+        } else if (callsDone(m)) found = true;
       } else if (passesRoot) {
         const pkg = op.type === 'identifier' ? bf.pkgOf(op) : undefined;
         if (!pkg) found = true;
@@ -289,6 +401,105 @@ function mayReachElsewhere(ctx: RuleContext, bf: DeclFacts, body: Node, wg: WgIn
     } else if (fn?.type !== 'func_literal' && passesRoot) found = true;
     return true;
   });
+  return found;
+}
+
+/**
+ * `s.handler(j)` (a func-typed field) or `s.store.Save(x)` (a same-file interface): the code that runs is
+ * a value wired in elsewhere. Returns whether that value may call Done for our group, or undefined when
+ * the call is not of that kind. A callback can only reach the group through what it captured: we look
+ * for a func value or method value the file stores in a field of that name next to a Done call, and for
+ * same-file implementations of the interface method that call Done.
+ */
+function dynamicCallee(ctx: RuleContext, bf: DeclFacts, t: import('../typeinfer').GoType | undefined, name: string): (() => boolean) | undefined {
+  const ft = bf.types.fieldType(t, name);
+  const isFunc = (x: import('../typeinfer').GoType | undefined): boolean => {
+    if (x?.kind === 'func') return true;
+    if (x?.kind !== 'named' || x.pkg !== '') return false;
+    const def = ctx.file.localType(x.name);
+    return def?.type === 'function_type';
+  };
+  if (ft && isFunc(ft)) {
+    return () => {
+      const set = new RegExp(`(?<![\\w.])${name}\\s*:(?!=)|\\.${name}\\s*=(?!=)`);
+      return ctx.file.scan({ includes: ['Done(', name] }).some((d) => set.test(d.text));
+    };
+  }
+  if (t === undefined || !name) return undefined;
+  // A call of a method on the value itself: is its static type a same-file interface?
+  const u = t.kind === 'pointer' ? t.elem : t;
+  if (u?.kind !== 'interface' && (u?.kind !== 'named' || u.pkg !== '' || ctx.file.localType(u.name)?.type !== 'interface_type')) return undefined;
+  return () => ctx.file.methodsNamed(name).some((d) => d.hasError || ctx.file.depFacts(d).wgCalls.some((c) => c.method === 'Done'));
+}
+
+const NO_PANIC_CALLS = /^(append|cap|len|make|new|min|max|complex|real|imag|string|int|int8|int16|int32|int64|uint|uint8|uint16|uint32|uint64|uintptr|float32|float64|byte|rune|bool)$/;
+
+/**
+ * `defer func() { if r := recover(); r != nil { log… } }()` and a Done that is not deferred: a panic in a
+ * call between the two is recovered, the goroutine returns normally, and Done never runs. Returns such a
+ * call (the first found) and the recover.
+ */
+function recoveredPanic(bf: DeclFacts, body: Node, g: import('../cfg').CFG, doneNodes: Set<CNode>, dones: WgCall[]): { call: Node; recover: Node } | undefined {
+  if (!dones.length) return undefined;
+  const list = body.child('body')?.firstOfType('statement_list');
+  if (!list) return undefined;
+  const deferred = (n: Node) => {
+    for (let p: Node | null = n; p && p !== body; p = p.parent) if (p.type === 'defer_statement') return true;
+    return false;
+  };
+  if (dones.some((d) => deferred(d.call))) return undefined;
+  for (const st of list.children) {
+    if (st.type !== 'defer_statement') continue;
+    const call = unparen(st.children[0]);
+    const lit = call?.type === 'call_expression' ? unparen(call.child('function')) : undefined;
+    if (lit?.type !== 'func_literal') continue;
+    let recovers: Node | undefined;
+    let rethrows = false;
+    lit.walk((n) => {
+      if (n.type !== 'call_expression') return true;
+      const fn = unparen(n.child('function'));
+      if (fn?.type === 'identifier' && fn.text === 'recover' && !bf.scopes.resolve(fn)) recovers = n;
+      if (isTerminatingCall(n, bf.pkgOf)) rethrows = true;
+      return true;
+    });
+    if (!recovers || rethrows) continue;
+    const start = g.nodeFor(st);
+    if (!start) continue;
+    // Nodes that run after the recover is in place and before any Done.
+    const seen = new Set<number>();
+    const stack = [...start.succs];
+    while (stack.length) {
+      const c = stack.pop()!;
+      if (seen.has(c.id) || doneNodes.has(c) || c === g.exit) continue;
+      seen.add(c.id);
+      const risky = c.ast && riskyCall(bf, c.ast);
+      if (risky) return { call: risky, recover: recovers };
+      stack.push(...c.succs);
+    }
+  }
+  return undefined;
+}
+
+/** A call in a statement (not inside a func literal) that can panic: anything but builtins and conversions. */
+function riskyCall(bf: DeclFacts, stmt: Node): Node | undefined {
+  let found: Node | undefined;
+  const visit = (n: Node): boolean => {
+    if (found || n.type === 'func_literal' || n.type === 'block' || n.type === 'statement_list') return false;
+    if (n.type === 'call_expression') {
+      const fn = unparen(n.child('function'));
+      const builtin = fn?.type === 'identifier' && NO_PANIC_CALLS.test(fn.text) && !bf.scopes.resolve(fn);
+      // Logging, formatting and the clock: not where a worker's panic comes from.
+      const op = fn?.type === 'selector_expression' ? unparen(fn.child('operand')) : undefined;
+      const quiet = op?.type === 'identifier' && /^(log|fmt|time|errors|sync\/atomic)$/.test(bf.pkgOf(op) ?? '');
+      if (!builtin && !quiet && fn?.type !== 'func_literal') {
+        found = n;
+        return false;
+      }
+    }
+    return true;
+  };
+  if (stmt.type === 'block' || stmt.type === 'statement_list') return undefined;
+  stmt.walk(visit);
   return found;
 }
 
@@ -327,6 +538,12 @@ function pathAvoiding(g: import('../cfg').CFG, through: Set<CNode>): CNode | und
 function fix(ctx: RuleContext, l: Launch, bf: DeclFacts, body: Node, wg: WgInBody, dones: WgCall[]): OffsetFix[] {
   if (!wg.name) return [];
   if (l.bodyDecl && countCallSites(ctx.src.text, l.bodyDecl.names[0], l.bodyDecl.kind === 'method') !== 1) return [];
+  // `worker := func(…) {…}` launched with `go worker(i)`: it must not be used anywhere else either.
+  const fnExpr = unparen(l.call.child('function'));
+  if (!l.bodyDecl && fnExpr?.type === 'identifier') {
+    const b = ctx.facts.scopes.resolve(fnExpr);
+    if (!b || ctx.facts.scopes.references(b).length !== 1) return [];
+  }
   const block = body.child('body');
   if (!block) return [];
   const text = ctx.src.text;

@@ -15,6 +15,9 @@ export const wgAddInGoroutine: Rule = {
     const f = ctx.facts;
     for (const add of f.wgCalls) {
       if (add.method !== 'Add') continue;
+      // `wg.Add(-1)` is a Done.
+      const arg = unparen(add.call.child('arguments')?.children[0]);
+      if (arg?.type === 'unary_expression' && arg.tokens[0] === '-') continue;
       const g = f.goroutineOf(add.call);
       if (!g) continue;
       // A WaitGroup declared inside the goroutine counts something else (its own children).
@@ -42,7 +45,24 @@ function addsForChildren(ctx: RuleContext, add: WgCall, body: import('../ast').N
     if (l.body && l.body.start >= body.start && l.body.end <= body.end && f.wgCalls.some((c) => l.body!.isAncestorOf(c.call) && f.refKey(c.recv) === key)) return true;
     if (l.bodyDecl) return true; // passes the work to another function: assume it is counted there
   }
-  return false;
+  // `wg.Add(1); s.handleAsync(m, &wg)`, or `s.wg.Add(1); s.startWorker()`: a call made afterwards hands the
+  // group to code that may start the goroutine it counts.
+  let hands = false;
+  const root = rootBinding(f, add.recv);
+  body.walk((n) => {
+    if (hands) return false;
+    if (n.type !== 'call_expression' || n.start < add.call.end || f.runner(n) !== f.runner(add.call)) return true;
+    // The group itself, or a closure using it (`pool.Submit(func() { defer wg.Done(); … })`, time.AfterFunc).
+    const args = n.child('arguments')?.children ?? [];
+    if (args.some((a) => f.refKey(a) === key || (unparen(a)?.type === 'func_literal' && f.wgCalls.some((c) => a.isAncestorOf(c.call) && f.refKey(c.recv) === key)))) hands = true;
+    const fn = unparen(n.child('function'));
+    if (!hands && root && fn?.type === 'selector_expression' && unparen(add.recv)?.type === 'selector_expression' && rootBinding(f, fn.child('operand')) === root) {
+      const callee = f.callee(n).bodyDecl;
+      if (callee && /\bgo\b/.test(callee.text) && ctx.file.depFacts(callee).launches.some((x) => x.kind === 'go')) hands = true;
+    }
+    return !hands;
+  });
+  return hands;
 }
 
 function fix(ctx: RuleContext, add: WgCall, body: import('../ast').Node, launches: Launch[]): OffsetFix[] {
@@ -56,6 +76,12 @@ function fix(ctx: RuleContext, add: WgCall, body: import('../ast').Node, launche
   if (launch.bodyDecl) {
     const d = launch.bodyDecl;
     if (countCallSites(ctx.src.text, d.names[0], d.kind === 'method') !== 1) return [];
+  }
+  // `process := func(…) {…}` launched with `go process(x)`: a direct call elsewhere would lose its Add.
+  const fnExpr = unparen(launch.call.child('function'));
+  if (!launch.bodyDecl && launch.kind === 'go' && fnExpr?.type === 'identifier') {
+    const b = f.scopes.resolve(fnExpr);
+    if (!b || f.scopes.references(b).length !== 1) return [];
   }
   const launchStmt = launch.kind === 'go' ? launch.node : statementOf(launch.node);
   if (!launchStmt || launchStmt.parent?.type !== 'statement_list') return [];

@@ -347,6 +347,11 @@ function callSites(ctx: RuleContext, fn: Node): CallSite[] | string {
   const out: CallSite[] = [];
   for (const use of usesInFile(ctx, name, isMethod)) {
     if (typeof use === 'string') return use;
+    if (isMethod) {
+      const whose = selectorOwner(use.facts, use.node, ctx.decl.recvType);
+      if (whose === 'other') continue;
+      if (whose === 'unknown') return `the type of ${show(use.node.child('operand'))} at ${ctx.lineRef(use.node)} is unknown, so ${name} there may be another type's`;
+    }
     const call = use.node.parent;
     if (call?.type !== 'call_expression' || use.node.field !== 'function') return `${name} is used as a value at ${ctx.lineRef(use.node)}`;
     if (isMethod && namesType(use.facts, use.node.child('operand'))) return `${name} is used as a method expression at ${ctx.lineRef(use.node)}`;
@@ -455,12 +460,56 @@ function receiverFix(ctx: RuleContext, fn: Node, recv: Node, t: Node): FixResult
   if (inInterface(ctx, method)) return { why: `an interface in this file has a method ${method}` };
   for (const use of usesInFile(ctx, method, true)) {
     if (typeof use === 'string') return { why: use };
+    const whose = selectorOwner(use.facts, use.node, typeName);
+    if (whose === 'other') continue;
+    if (whose === 'unknown') return { why: `the type of ${show(use.node.child('operand'))} at ${ctx.lineRef(use.node)} is unknown, so ${method} there may be another type's` };
     if (use.node.parent?.type !== 'call_expression' || use.node.field !== 'function') return { why: `${method} is used as a method value at ${ctx.lineRef(use.node)}` };
     const op = use.node.child('operand');
     if (namesType(use.facts, op)) return { why: `${method} is used as a method expression at ${ctx.lineRef(use.node)}` };
     if (!op || !addressableOperand(use.facts, op)) return { why: `the call at ${ctx.lineRef(use.node)} is on ${show(op)}, which is not addressable` };
   }
   return { fix: { title: `Use a pointer receiver (*${t.text})`, edits: [{ start: t.start, end: t.start, newText: '*' }] } };
+}
+
+/**
+ * Whether `x.name` selects the method of `recvType`: 'other' when x's type is known to be another type
+ * (another package's, or a same-file type that does not embed recvType), 'unknown' when x's type is not
+ * known. A method expression `T.name` counts as ours (the caller rejects it).
+ */
+function selectorOwner(f: DeclFacts, sel: Node, recvType: string | undefined): 'ours' | 'other' | 'unknown' {
+  const op = sel.child('operand');
+  if (!recvType || !op) return 'unknown';
+  if (namesType(f, op)) return 'ours';
+  let t = f.typeOf(op);
+  if (t?.kind === 'pointer') t = t.elem;
+  if (!t) return 'unknown';
+  if (t.kind === 'named' && t.pkg !== '') return 'other';
+  if (t.kind === 'named' && t.name === recvType) return 'ours';
+  if (t.kind !== 'named' && t.kind !== 'struct') return 'other';
+  const e = embeds(f, t, recvType, 0);
+  return e === undefined ? 'unknown' : e ? 'ours' : 'other';
+}
+
+/**
+ * Whether a struct type embeds recvType (or *recvType), directly or through embedded structs; undefined
+ * when that cannot be told (a type declared in another file).
+ */
+function embeds(f: DeclFacts, t: import('../typeinfer').GoType, recvType: string, depth: number): boolean | undefined {
+  if (depth > 4) return undefined;
+  const st = f.types.structOf(t);
+  if (!st) return t.kind === 'named' && t.pkg === '' && !f.file.typeDecl(t.name) ? undefined : false;
+  let unsure = false;
+  for (const fd of st.firstOfType('field_declaration_list')?.children ?? []) {
+    if (fd.type !== 'field_declaration' || fd.childrenIn('name').length) continue;
+    let et = f.types.fromTypeNode(fd.child('type'));
+    if (et?.kind === 'pointer') et = et.elem;
+    if (et?.kind !== 'named' || et.pkg !== '') continue;
+    if (et.name === recvType) return true;
+    const inner = embeds(f, et, recvType, depth + 1);
+    if (inner) return true;
+    if (inner === undefined) unsure = true;
+  }
+  return unsure ? undefined : false;
 }
 
 function addressableOperand(f: DeclFacts, op: Node): boolean {
