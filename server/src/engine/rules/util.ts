@@ -1,6 +1,8 @@
 // Helpers several rules share. Facts belong in facts.ts; this is presentation and small AST queries.
 import { Node, unparen } from '../ast';
 import type { DeclFacts, Launch } from '../facts';
+import type { OffsetEdit } from '../rule';
+import type { SourceText } from '../source';
 import type { Binding } from '../scope';
 
 /** Root identifier of `a`, `a.b.c`, `&a.b`, `(*a).b`. */
@@ -126,4 +128,67 @@ export function countCallSites(text: string, name: string, method: boolean): num
   let n = 0;
   for (const _ of text.matchAll(re)) n++;
   return n;
+}
+
+// ---- gofmt's alignment of trailing comments ----
+// gofmt aligns the `//` comments that end adjacent lines of the same indentation (one space after the
+// longest code). A fix that changes the width of such a line, or replaces it, must keep that true.
+
+/** Trailing `//` comments (after code on their line) in a declaration, by 0-based line. */
+function trailingComments(root: Node, src: SourceText): Map<number, Node> {
+  const out = new Map<number, Node>();
+  for (const c of root.findAll('comment')) {
+    if (!c.text.startsWith('//')) continue;
+    const line = src.lineOf(c.start);
+    if (src.text.slice(src.lineStart(line), c.start).trim()) out.set(line, c);
+  }
+  return out;
+}
+
+/** Lines of the alignment block of `line` (which ends in a trailing comment), in order. */
+function commentBlock(src: SourceText, comments: Map<number, Node>, line: number): number[] {
+  const indent = src.indentAt(src.lineStart(line));
+  const same = (l: number) => comments.has(l) && src.indentAt(src.lineStart(l)) === indent;
+  let first = line;
+  let last = line;
+  while (same(first - 1)) first--;
+  while (same(last + 1)) last++;
+  const out: number[] = [];
+  for (let l = first; l <= last; l++) out.push(l);
+  return out;
+}
+
+/**
+ * Edits re-padding the trailing comments aligned with `line` once its code grows by `delta` columns: []
+ * when the line has no trailing comment; undefined when the widths are not certain (tabs or block
+ * comments inside the code).
+ */
+export function realignTrailingComments(root: Node, src: SourceText, line: number, delta: number): OffsetEdit[] | undefined {
+  const comments = trailingComments(root, src);
+  if (!comments.has(line) || delta === 0) return [];
+  const block = commentBlock(src, comments, line);
+  const rows: { pad: { start: number; end: number }; width: number }[] = [];
+  for (const l of block) {
+    const c = comments.get(l)!;
+    const ls = src.lineStart(l);
+    const indent = src.indentAt(ls);
+    const code = src.text.slice(ls + indent.length, c.start).trimEnd();
+    if (code.includes('\t') || code.includes('/*')) return undefined;
+    let width = 0;
+    for (const _ of code) width++;
+    rows.push({ pad: { start: ls + indent.length + code.length, end: c.start }, width: width + (l === line ? delta : 0) });
+  }
+  const max = Math.max(...rows.map((r) => r.width));
+  const edits: OffsetEdit[] = [];
+  for (const r of rows) {
+    const pad = ' '.repeat(max - r.width + 1);
+    if (src.text.slice(r.pad.start, r.pad.end) !== pad) edits.push({ start: r.pad.start, end: r.pad.end, newText: pad });
+  }
+  return edits;
+}
+
+/** Whether `line` is part of a block of trailing comments that gofmt aligns (another line is in it). */
+export function inCommentBlock(root: Node, src: SourceText, line: number): boolean {
+  const comments = trailingComments(root, src);
+  return comments.has(line) && commentBlock(src, comments, line).length > 1;
 }
