@@ -455,7 +455,7 @@ export class DeclFacts {
       if (b.kind === 'type' || b.kind === 'func' || b.kind === 'const') continue;
       const t = this.chanUnder(this.types.typeOfBinding(b));
       if (this.isContextType(t)) out.push({ kind: 'ctx', expr: b.name, binding: b });
-      else if (isDoneChan(t) && DONE_NAME.test(b.name)) out.push({ kind: 'done', expr: b.name, binding: b });
+      else if ((isDoneChan(t) || isBoolChan(t)) && DONE_NAME.test(b.name)) out.push({ kind: 'done', expr: b.name, binding: b });
       else if (t?.kind === 'chan' && t.dir !== 'send' && b.value && this.isCtxDoneCall(b.value)) out.push({ kind: 'done', expr: b.name, binding: b });
       else if (b.kind === 'recv') recvFields.push(b);
     }
@@ -467,7 +467,7 @@ export class DeclFacts {
         const ft = this.chanUnder(this.types.fromTypeNode(fd.child('type')));
         for (const nm of fd.childrenIn('name')) {
           if (this.isContextType(ft)) out.push({ kind: 'ctx', expr: `${r.name}.${nm.text}` });
-          else if (isDoneChan(ft) && DONE_FIELD.test(nm.text)) out.push({ kind: 'done', expr: `${r.name}.${nm.text}` });
+          else if ((isDoneChan(ft) && DONE_FIELD.test(nm.text)) || (isBoolChan(ft) && DONE_NAME.test(nm.text))) out.push({ kind: 'done', expr: `${r.name}.${nm.text}` });
         }
       }
     }
@@ -510,6 +510,7 @@ export class DeclFacts {
     if (t) {
       if (t.kind !== 'chan') return false;
       if (isDoneChan(t) && (DONE_NAME.test(name) || DONE_FIELD.test(name))) return true;
+      if (isBoolChan(t) && DONE_NAME.test(name)) return true;
       const b = this.bindingOf(ch);
       return !!b && this.isCtxDoneCall(b.value);
     }
@@ -820,6 +821,11 @@ export function isDoneChan(t: GoType | undefined): boolean {
   if (t.elemType?.kind === 'struct') return true;
   const e = t.elem;
   return !!e && (e.type === 'struct_type' && e.text.replace(/\s/g, '') === 'struct{}');
+}
+
+/** `chan bool`: the older spelling of a done channel (`quit <- true`, `close(stop)`). */
+function isBoolChan(t: GoType | undefined): boolean {
+  return t?.kind === 'chan' && t.elem?.type === 'type_identifier' && t.elem.text === 'bool';
 }
 
 export function makeChan(e: Node | undefined): { call: Node; elem: Node | undefined; cap: Node | undefined } | undefined {
