@@ -18,7 +18,8 @@ export const sendWithoutCancel: Rule = {
       if (op.kind !== 'send' || op.select) continue;
       const g = f.goroutineOf(op.node) ?? goroutineOfCallback(f, op.func);
       if (!g) continue;
-      const cancellers = f.cancellersAt(op.node);
+      // A channel this goroutine closes itself signals its completion, not a cancellation of it.
+      const cancellers = f.cancellersAt(op.node).filter((c) => !closedBy(f, c, g.body));
       if (!cancellers.length) continue;
       if (capacityCoversSends(f, op) || launcherAlwaysReceives(f, op, g.body, g.launches)) continue;
       const c = cancellers[0];
@@ -50,8 +51,7 @@ function capacityCoversSends(f: DeclFacts, op: ChanOp): boolean {
   const cap = unparen(mk.cap)!;
   const loopsOf = sends.map((s) => loopsAround(s.node, mk.call));
   if (loopsOf.every((ls) => ls.length === 0)) {
-    // Only a literal capacity is known; a stored closure could run its send any number of times.
-    if (cap.type !== 'int_literal' || sends.some((s) => !runsOncePerCall(f, s, mk.call))) return false;
+    if (cap.type !== 'int_literal') return false;
     return sendsPerRun(f, sends) <= Number(cap.text.replace(/_/g, ''));
   }
   // One loop around every send, running as many times as the capacity.
@@ -66,10 +66,8 @@ function isBuiltinArg(f: DeclFacts, ref: Node): boolean {
   return fn?.type === 'identifier' && /^(close|len|cap)$/.test(fn.text) && !f.scopes.resolve(fn);
 }
 
-/** The send runs at most once per execution of the function that makes the channel, or of a goroutine. */
-function runsOncePerCall(f: DeclFacts, s: ChanOp, make: Node): boolean {
-  const r = f.runner(s.node);
-  return r.isAncestorOf(make) || f.launchesOf(r).length === 1;
+function closedBy(f: DeclFacts, c: Canceller, body: Node): boolean {
+  return f.chanOps.some((o) => o.kind === 'close' && body.isAncestorOf(o.node) && (c.binding ? f.bindingOf(o.chan) === c.binding : unparen(o.chan)?.text === c.expr));
 }
 
 /**
@@ -103,10 +101,10 @@ function sendsPerIteration(f: DeclFacts, sends: ChanOp[], loop: Node): number {
 /** Whether `loop` runs exactly as many times as the capacity expression says, which does not change. */
 function iteratesCapTimes(f: DeclFacts, loop: Node, cap: Node): boolean {
   const lenOf = lenArg(cap);
-  if (!lenOf && cap.type !== 'int_literal' && !(cap.type === 'identifier' && unchanged(f, cap))) return false;
+  if (!lenOf && cap.type !== 'int_literal' && !(cap.type === 'identifier' && unchanged(f, cap, cap))) return false;
   if (lenOf) {
     const arg = cap.child('arguments')!.children[0];
-    if (unparen(arg)?.type === 'identifier' && !unchanged(f, unparen(arg)!)) return false;
+    if (unparen(arg)?.type === 'identifier' && !unchanged(f, unparen(arg)!, cap)) return false;
   }
   const rc = loop.firstOfType('range_clause');
   if (rc) {
@@ -131,11 +129,14 @@ function iteratesCapTimes(f: DeclFacts, loop: Node, cap: Node): boolean {
   return !!ib && f.scopes.writesTo(ib).every((w) => w.parent === upd);
 }
 
-/** A constant, or a variable or parameter never assigned after its declaration. */
-function unchanged(f: DeclFacts, id: Node): boolean {
+/** A constant, or a variable or parameter not assigned after `make` (nor in a loop around it). */
+function unchanged(f: DeclFacts, id: Node, make: Node): boolean {
   const b = f.scopes.resolve(id);
   if (!b) return false;
-  return b.kind === 'const' || ((b.kind === 'var' || b.kind === 'param' || b.kind === 'package') && f.scopes.writesTo(b).length === 0);
+  if (b.kind === 'const') return true;
+  if (b.kind !== 'var' && b.kind !== 'param' && b.kind !== 'package') return false;
+  const fn = f.funcOf(make);
+  return f.scopes.writesTo(b).every((w) => w.end <= make.start && f.funcOf(w) === fn && !f.loops.some((l) => l.node.isAncestorOf(w) && l.node.isAncestorOf(make)));
 }
 
 /**
