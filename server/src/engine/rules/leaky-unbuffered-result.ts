@@ -22,7 +22,7 @@ export const leakyUnbufferedResult: Rule = {
       const b = f.scopes.resolve(decl.id);
       const m = f.makeOf(b);
       if (!b || !m || m.call !== mk || !isUnbuffered(m)) continue;
-      const found = analyse(ctx, f, b, decl.stmt);
+      const found = analyse(ctx, f, b, decl.stmt, decl.id);
       if (!found) continue;
       const ch = b.name;
       const edit = capacityOne(m);
@@ -40,7 +40,7 @@ export const leakyUnbufferedResult: Rule = {
   },
 };
 
-/** `ch := make(…)` / `var ch = make(…)`: the declaring identifier and its statement. */
+/** `ch := make(…)` / `var ch = make(…)` / `ch = make(…)`: the variable's identifier and the statement. */
 function declaredBy(call: Node): { id: Node; stmt: Node } | undefined {
   let c: Node = call;
   while (c.parent?.type === 'parenthesized_expression') c = c.parent;
@@ -49,6 +49,11 @@ function declaredBy(call: Node): { id: Node; stmt: Node } | undefined {
   if (list?.type !== 'expression_list' || !stmt) return undefined;
   const i = list.children.indexOf(c);
   if (stmt.type === 'short_var_declaration' && list.field === 'right') {
+    const id = stmt.child('left')?.children[i];
+    return id?.type === 'identifier' ? { id, stmt } : undefined;
+  }
+  // `var ch chan T` then `ch = make(…)`: makeOf accepts it only when that is the one assignment.
+  if (stmt.type === 'assignment_statement' && list.field === 'right' && stmt.hasToken('=')) {
     const id = stmt.child('left')?.children[i];
     return id?.type === 'identifier' ? { id, stmt } : undefined;
   }
@@ -65,7 +70,7 @@ interface Found {
   why: string;
 }
 
-function analyse(ctx: RuleContext, f: DeclFacts, b: Binding, declStmt: Node): Found | undefined {
+function analyse(ctx: RuleContext, f: DeclFacts, b: Binding, declStmt: Node, declId: Node): Found | undefined {
   const home = f.runner(declStmt);
   const ops = new Map<Node, ChanOp>();
   for (const op of f.chanOps) if (op.chan.type === 'identifier') ops.set(op.chan, op);
@@ -74,6 +79,7 @@ function analyse(ctx: RuleContext, f: DeclFacts, b: Binding, declStmt: Node): Fo
   const closes: ChanOp[] = [];
   const handedTo: { launch: Launch; index: number }[] = [];
   for (const ref of f.scopes.references(b)) {
+    if (ref === declId) continue;
     const op = ops.get(ref);
     if (op && op.kind === 'send') sends.push(op);
     else if (op && op.kind === 'recv') recvs.push(op);
