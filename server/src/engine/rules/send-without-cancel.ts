@@ -19,7 +19,8 @@ export const sendWithoutCancel: Rule = {
       const g = f.goroutineOf(op.node) ?? goroutineOfCallback(f, op.func);
       if (!g) continue;
       // A channel this goroutine closes itself signals its completion, not a cancellation of it.
-      const cancellers = f.cancellersAt(op.node).filter((c) => !closedBy(f, c, g.body));
+      // Nor can context.Background() (or TODO) ever be done.
+      const cancellers = f.cancellersAt(op.node).filter((c) => !closedBy(f, c, g.body) && !neverDone(f, c));
       if (!cancellers.length) continue;
       if (capacityCoversSends(f, op) || launcherAlwaysReceives(f, op, g.body, g.launches)) continue;
       const c = cancellers[0];
@@ -64,6 +65,14 @@ function capacityCoversSends(f: DeclFacts, op: ChanOp): boolean {
 function isBuiltinArg(f: DeclFacts, ref: Node): boolean {
   const fn = ref.parent?.parent?.child('function');
   return fn?.type === 'identifier' && /^(close|len|cap)$/.test(fn.text) && !f.scopes.resolve(fn);
+}
+
+/** `ctx := context.Background()` (or TODO), never reassigned: its Done channel is nil. */
+function neverDone(f: DeclFacts, c: Canceller): boolean {
+  const b = c.binding;
+  if (c.kind !== 'ctx' || !b?.value || b.tuple || f.scopes.writesTo(b).length) return false;
+  const fn = f.pkgCall(unparen(b.value)!, 'context');
+  return fn === 'Background' || fn === 'TODO';
 }
 
 function closedBy(f: DeclFacts, c: Canceller, body: Node): boolean {
