@@ -27,7 +27,7 @@ export const leakyUnbufferedResult: Rule = {
       const ch = b.name;
       const edit = capacityOne(m);
       // `, 1` widens the line: gofmt re-aligns trailing comments of the lines around it.
-      const realign = realignTrailingComments(ctx.node, ctx.src, ctx.src.lineOf(edit.start), edit.newText.length - (edit.end - edit.start));
+      const realign = realignTrailingComments(ctx.node, ctx.src, decl.stmt, edit.newText.length - (edit.end - edit.start));
       ctx.report({
         node: mk,
         message:

@@ -252,7 +252,7 @@ function wrapFix(ctx: RuleContext, op: ChanOp, body: Node, c: Canceller): Offset
   else return [];
   // A trailing comment moves to the select's closing line: gofmt-clean only if no neighbour aligns with it.
   const line = ctx.src.lineOf(stmt.end);
-  if (inCommentBlock(ctx.node, ctx.src, line)) return [];
+  if (inCommentBlock(ctx.node, ctx.src, stmt)) return [];
   const rest = /^[ \t]+(?=\/\/)/.exec(ctx.src.text.slice(stmt.end, ctx.src.lineStart(line + 1)));
   const indent = ctx.src.indentAt(stmt.start);
   const wait = c.kind === 'ctx' ? `<-${c.expr}.Done()` : `<-${c.expr}`;

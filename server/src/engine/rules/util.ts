@@ -131,8 +131,9 @@ export function countCallSites(text: string, name: string, method: boolean): num
 }
 
 // ---- gofmt's alignment of trailing comments ----
-// gofmt aligns the `//` comments that end adjacent lines of the same indentation (one space after the
-// longest code). A fix that changes the width of such a line, or replaces it, must keep that true.
+// gofmt aligns the `//` comments that end consecutive lines of one statement list (one space after the
+// longest code). A section ends after a statement that spans several lines, at a blank or comment-only
+// line, and at the list's end. A fix that widens or replaces a commented line must keep that true.
 
 /** Trailing `//` comments (after code on their line) in a declaration, by 0-based line. */
 function trailingComments(root: Node, src: SourceText): Map<number, Node> {
@@ -145,30 +146,46 @@ function trailingComments(root: Node, src: SourceText): Map<number, Node> {
   return out;
 }
 
-/** Lines of the alignment block of `line` (which ends in a trailing comment), in order. */
-function commentBlock(src: SourceText, comments: Map<number, Node>, line: number): number[] {
-  const indent = src.indentAt(src.lineStart(line));
-  const same = (l: number) => comments.has(l) && src.indentAt(src.lineStart(l)) === indent;
-  let first = line;
-  let last = line;
-  while (same(first - 1)) first--;
-  while (same(last + 1)) last++;
-  const out: number[] = [];
-  for (let l = first; l <= last; l++) out.push(l);
+/**
+ * The lines whose trailing comments gofmt aligns with the one ending `stmt`'s line (`stmt` included), or
+ * undefined when `stmt` is not a single-line statement of a statement list.
+ */
+function commentSection(src: SourceText, comments: Map<number, Node>, stmt: Node): number[] | undefined {
+  const list = stmt.parent;
+  const line = src.lineOf(stmt.start);
+  if (list?.type !== 'statement_list' || src.lineOf(stmt.end) !== line) return undefined;
+  const sibs = list.children.filter((c) => c.type !== 'comment');
+  const i = sibs.indexOf(stmt);
+  const out = [line];
+  // Upwards: single-line statements on the lines just above, each with a trailing comment.
+  for (let j = i - 1, l = line - 1; j >= 0; j--, l--) {
+    const s = sibs[j];
+    if (src.lineOf(s.start) !== l || src.lineOf(s.end) !== l || !comments.has(l)) break;
+    out.unshift(l);
+  }
+  // Downwards: statements starting on the next lines with a comment there; a multi-line one ends the section.
+  for (let j = i + 1, l = line + 1; j < sibs.length; j++, l++) {
+    const s = sibs[j];
+    if (src.lineOf(s.start) !== l || !comments.has(l)) break;
+    out.push(l);
+    if (src.lineOf(s.end) !== l) break;
+  }
   return out;
 }
 
 /**
- * Edits re-padding the trailing comments aligned with `line` once its code grows by `delta` columns: []
- * when the line has no trailing comment; undefined when the widths are not certain (tabs or block
- * comments inside the code).
+ * Edits re-padding the trailing comments aligned with the line of `stmt` once the code on it grows by
+ * `delta` columns: [] when that line has no trailing comment; undefined when the alignment is not
+ * certain (a statement over several lines, tabs or block comments inside the code).
  */
-export function realignTrailingComments(root: Node, src: SourceText, line: number, delta: number): OffsetEdit[] | undefined {
+export function realignTrailingComments(root: Node, src: SourceText, stmt: Node, delta: number): OffsetEdit[] | undefined {
   const comments = trailingComments(root, src);
-  if (!comments.has(line) || delta === 0) return [];
-  const block = commentBlock(src, comments, line);
+  const line = src.lineOf(stmt.start);
+  if (delta === 0 || (!comments.has(line) && !comments.has(src.lineOf(stmt.end)))) return [];
+  const section = commentSection(src, comments, stmt);
+  if (!section) return undefined;
   const rows: { pad: { start: number; end: number }; width: number }[] = [];
-  for (const l of block) {
+  for (const l of section) {
     const c = comments.get(l)!;
     const ls = src.lineStart(l);
     const indent = src.indentAt(ls);
@@ -187,8 +204,10 @@ export function realignTrailingComments(root: Node, src: SourceText, line: numbe
   return edits;
 }
 
-/** Whether `line` is part of a block of trailing comments that gofmt aligns (another line is in it). */
-export function inCommentBlock(root: Node, src: SourceText, line: number): boolean {
+/** Whether the trailing comment of single-line `stmt` is aligned by gofmt with another line's (or unsure). */
+export function inCommentBlock(root: Node, src: SourceText, stmt: Node): boolean {
   const comments = trailingComments(root, src);
-  return comments.has(line) && commentBlock(src, comments, line).length > 1;
+  if (!comments.has(src.lineOf(stmt.end))) return false;
+  const section = commentSection(src, comments, stmt);
+  return !section || section.length > 1;
 }
