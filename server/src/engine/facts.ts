@@ -453,9 +453,9 @@ export class DeclFacts {
     const recvFields: Binding[] = [];
     for (const b of this.scopes.visibleAt(at, () => true)) {
       if (b.kind === 'type' || b.kind === 'func' || b.kind === 'const') continue;
-      const t = this.types.typeOfBinding(b);
+      const t = this.chanUnder(this.types.typeOfBinding(b));
       if (this.isContextType(t)) out.push({ kind: 'ctx', expr: b.name, binding: b });
-      else if (isDoneChan(t) && DONE_NAME.test(b.name)) out.push({ kind: 'done', expr: b.name, binding: b });
+      else if ((isDoneChan(t) || isBoolChan(t)) && DONE_NAME.test(b.name)) out.push({ kind: 'done', expr: b.name, binding: b });
       else if (t?.kind === 'chan' && t.dir !== 'send' && b.value && this.isCtxDoneCall(b.value)) out.push({ kind: 'done', expr: b.name, binding: b });
       else if (b.kind === 'recv') recvFields.push(b);
     }
@@ -464,14 +464,21 @@ export class DeclFacts {
       const st = this.types.structOf(this.types.typeOfBinding(r));
       for (const fd of st?.firstOfType('field_declaration_list')?.children ?? []) {
         if (fd.type !== 'field_declaration') continue;
-        const ft = this.types.fromTypeNode(fd.child('type'));
+        const ft = this.chanUnder(this.types.fromTypeNode(fd.child('type')));
         for (const nm of fd.childrenIn('name')) {
           if (this.isContextType(ft)) out.push({ kind: 'ctx', expr: `${r.name}.${nm.text}` });
-          else if (isDoneChan(ft) && DONE_FIELD.test(nm.text)) out.push({ kind: 'done', expr: `${r.name}.${nm.text}` });
+          else if ((isDoneChan(ft) && DONE_FIELD.test(nm.text)) || (isBoolChan(ft) && DONE_NAME.test(nm.text))) out.push({ kind: 'done', expr: `${r.name}.${nm.text}` });
         }
       }
     }
     return out;
+  }
+
+  /** A same-file named channel type (`type Done = <-chan struct{}`, `type stopCh chan struct{}`) as its channel type. */
+  private chanUnder(t: GoType | undefined): GoType | undefined {
+    if (t?.kind !== 'named' || t.pkg !== '') return t;
+    const def = this.file.localType(t.name, this);
+    return def?.type === 'channel_type' ? this.types.fromTypeNode(def) : t;
   }
 
   isCtxDoneCall(e: Node | undefined): boolean {
@@ -498,11 +505,12 @@ export class DeclFacts {
     const ch = unparen(e.child('operand'));
     if (!ch) return false;
     if (this.isCtxDoneCall(ch)) return true;
-    const t = this.typeOf(ch);
+    const t = this.chanUnder(this.typeOf(ch));
     const name = lastName(ch);
     if (t) {
       if (t.kind !== 'chan') return false;
       if (isDoneChan(t) && (DONE_NAME.test(name) || DONE_FIELD.test(name))) return true;
+      if (isBoolChan(t) && DONE_NAME.test(name)) return true;
       const b = this.bindingOf(ch);
       return !!b && this.isCtxDoneCall(b.value);
     }
@@ -831,6 +839,11 @@ export function isDoneChan(t: GoType | undefined): boolean {
   if (t.elemType?.kind === 'struct') return true;
   const e = t.elem;
   return !!e && (e.type === 'struct_type' && e.text.replace(/\s/g, '') === 'struct{}');
+}
+
+/** `chan bool`: the older spelling of a done channel (`quit <- true`, `close(stop)`). */
+function isBoolChan(t: GoType | undefined): boolean {
+  return t?.kind === 'chan' && t.elem?.type === 'type_identifier' && t.elem.text === 'bool';
 }
 
 export function makeChan(e: Node | undefined): { call: Node; elem: Node | undefined; cap: Node | undefined } | undefined {

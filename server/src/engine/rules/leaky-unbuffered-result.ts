@@ -3,8 +3,9 @@ import type { CNode } from '../cfg';
 import type { ChanOp, DeclFacts, Launch } from '../facts';
 import type { Rule, RuleContext } from '../rule';
 import type { Binding } from '../scope';
+import { sendsPerRun } from './send-without-cancel';
 import { capacityOne, isUnbuffered } from './signal-unbuffered';
-import { paramNames, show } from './util';
+import { paramNames, realignTrailingComments, show } from './util';
 
 export const leakyUnbufferedResult: Rule = {
   id: 'leaky-unbuffered-result',
@@ -21,22 +22,25 @@ export const leakyUnbufferedResult: Rule = {
       const b = f.scopes.resolve(decl.id);
       const m = f.makeOf(b);
       if (!b || !m || m.call !== mk || !isUnbuffered(m)) continue;
-      const found = analyse(ctx, f, b, decl.stmt);
+      const found = analyse(ctx, f, b, decl.stmt, decl.id);
       if (!found) continue;
       const ch = b.name;
+      const edit = capacityOne(m);
+      // `, 1` widens the line: gofmt re-aligns trailing comments of the lines around it.
+      const realign = realignTrailingComments(ctx.node, ctx.src, decl.stmt, edit.newText.length - (edit.end - edit.start));
       ctx.report({
         node: mk,
         message:
           `${ch} is unbuffered and its only value is sent by a goroutine (${ctx.lineRef(found.send)}) while the receiver waits in a select that can give up ` +
           `(${found.why}, ${ctx.lineRef(found.early)}): once it does, the send blocks forever and the goroutine leaks with everything it holds. ` +
           `Give ${ch} a buffer of 1 so the send always completes.`,
-        fixes: [{ title: `Give ${ch} a buffer of 1`, edits: [capacityOne(m)] }],
+        fixes: realign ? [{ title: `Give ${ch} a buffer of 1`, edits: [edit, ...realign] }] : [],
       });
     }
   },
 };
 
-/** `ch := make(…)` / `var ch = make(…)`: the declaring identifier and its statement. */
+/** `ch := make(…)` / `var ch = make(…)` / `ch = make(…)`: the variable's identifier and the statement. */
 function declaredBy(call: Node): { id: Node; stmt: Node } | undefined {
   let c: Node = call;
   while (c.parent?.type === 'parenthesized_expression') c = c.parent;
@@ -45,6 +49,11 @@ function declaredBy(call: Node): { id: Node; stmt: Node } | undefined {
   if (list?.type !== 'expression_list' || !stmt) return undefined;
   const i = list.children.indexOf(c);
   if (stmt.type === 'short_var_declaration' && list.field === 'right') {
+    const id = stmt.child('left')?.children[i];
+    return id?.type === 'identifier' ? { id, stmt } : undefined;
+  }
+  // `var ch chan T` then `ch = make(…)`: makeOf accepts it only when that is the one assignment.
+  if (stmt.type === 'assignment_statement' && list.field === 'right' && stmt.hasToken('=')) {
     const id = stmt.child('left')?.children[i];
     return id?.type === 'identifier' ? { id, stmt } : undefined;
   }
@@ -61,7 +70,7 @@ interface Found {
   why: string;
 }
 
-function analyse(ctx: RuleContext, f: DeclFacts, b: Binding, declStmt: Node): Found | undefined {
+function analyse(ctx: RuleContext, f: DeclFacts, b: Binding, declStmt: Node, declId: Node): Found | undefined {
   const home = f.runner(declStmt);
   const ops = new Map<Node, ChanOp>();
   for (const op of f.chanOps) if (op.chan.type === 'identifier') ops.set(op.chan, op);
@@ -70,6 +79,7 @@ function analyse(ctx: RuleContext, f: DeclFacts, b: Binding, declStmt: Node): Fo
   const closes: ChanOp[] = [];
   const handedTo: { launch: Launch; index: number }[] = [];
   for (const ref of f.scopes.references(b)) {
+    if (ref === declId) continue;
     const op = ops.get(ref);
     if (op && op.kind === 'send') sends.push(op);
     else if (op && op.kind === 'recv') recvs.push(op);
@@ -81,7 +91,8 @@ function analyse(ctx: RuleContext, f: DeclFacts, b: Binding, declStmt: Node): Fo
       handedTo.push({ launch, index: launch.args.findIndex((a) => unparen(a) === ref) });
     }
   }
-  if (recvs.length !== 1 || sends.length + handedTo.length !== 1) return undefined;
+  // One sender: plain sends in one goroutine (several only on exclusive paths), or one goroutine it is handed to.
+  if (recvs.length !== 1 || (sends.length ? handedTo.length !== 0 : handedTo.length !== 1)) return undefined;
   const recv = recvs[0];
   if (!recv.select || f.runner(recv.node) !== home) return undefined;
 
@@ -89,15 +100,14 @@ function analyse(ctx: RuleContext, f: DeclFacts, b: Binding, declStmt: Node): Fo
   let send: Node;
   let launch: Launch;
   let body: Node;
-  if (sends.length === 1) {
-    const op = sends[0];
-    if (op.select) return undefined;
-    body = op.func;
+  if (sends.length) {
+    body = sends[0].func;
+    if (sends.some((op) => op.select || op.func !== body || f.loopOf(op.node))) return undefined;
     const ls = f.launchesOf(body);
     if (ls.length !== 1 || body === home) return undefined;
     launch = ls[0];
-    if (f.loopOf(op.node)) return undefined;
-    send = op.node;
+    if (!exclusive(f, sends)) return undefined;
+    send = sends[0].node;
     for (const c of closes) if (f.runner(c.node) !== body) return undefined;
   } else {
     ({ launch } = handedTo[0]);
@@ -165,17 +175,22 @@ function paramSend(ctx: RuleContext, f: DeclFacts, launch: Launch, index: number
   if (!p) return undefined;
   const ops = new Map<Node, ChanOp>();
   for (const op of bf.chanOps) ops.set(op.chan, op);
-  let send: ChanOp | undefined;
+  const sends: ChanOp[] = [];
   for (const ref of bf.scopes.references(p)) {
     const op = ops.get(ref);
     if (!op || op.kind === 'recv' || op.kind === 'range' || op.kind === 'close') {
       if (op?.kind === 'close' && bf.runner(op.node) === body) continue;
       return undefined;
     }
-    if (send || op.select || op.func !== body || bf.loopOf(op.node)) return undefined;
-    send = op;
+    if (op.select || op.func !== body || bf.loopOf(op.node)) return undefined;
+    sends.push(op);
   }
-  return send?.node;
+  return sends.length && exclusive(bf, sends) ? sends[0].node : undefined;
+}
+
+/** Sends of one function body of which at most one runs (`if err != nil { ch <- r; return }; ch <- r`). */
+function exclusive(f: DeclFacts, sends: ChanOp[]): boolean {
+  return sends.length === 1 || sendsPerRun(f, sends) <= 1;
 }
 
 /**

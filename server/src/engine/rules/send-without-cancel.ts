@@ -3,7 +3,7 @@ import { ownLines } from '../edits';
 import type { CNode } from '../cfg';
 import type { Canceller, ChanOp, DeclFacts, Launch } from '../facts';
 import type { OffsetFix, Rule, RuleContext } from '../rule';
-import { resultKind, show } from './util';
+import { inCommentBlock, resultKind, show } from './util';
 
 export const sendWithoutCancel: Rule = {
   id: 'send-without-cancel',
@@ -16,9 +16,11 @@ export const sendWithoutCancel: Rule = {
     const f = ctx.facts;
     for (const op of f.chanOps) {
       if (op.kind !== 'send' || op.select) continue;
-      const g = f.goroutineOf(op.node);
+      const g = f.goroutineOf(op.node) ?? goroutineOfCallback(f, op.func);
       if (!g) continue;
-      const cancellers = f.cancellersAt(op.node);
+      // A channel this goroutine closes itself signals its completion, not a cancellation of it.
+      // Nor can context.Background() (or TODO) ever be done.
+      const cancellers = f.cancellersAt(op.node).filter((c) => !closedBy(f, c, g.body) && !neverDone(f, c));
       if (!cancellers.length) continue;
       if (capacityCoversSends(f, op) || launcherAlwaysReceives(f, op, g.body, g.launches)) continue;
       const c = cancellers[0];
@@ -35,8 +37,9 @@ export const sendWithoutCancel: Rule = {
 };
 
 /**
- * `make(chan T, N)` with at most N sends, or `make(chan T, len(xs))` with one send per element of xs
- * (also through one goroutine per element). Sends on mutually exclusive paths count once.
+ * `make(chan T, N)` with at most N sends, or a buffer of `len(xs)` / `n` filled by a loop that runs that
+ * many times (`for _, x := range xs`, `for i := 0; i < n; i++`, `for range n`) and sends at most once per
+ * iteration, in its body or in a goroutine it starts. Sends on mutually exclusive paths count once.
  */
 function capacityCoversSends(f: DeclFacts, op: ChanOp): boolean {
   const key = f.refKey(op.chan);
@@ -44,25 +47,105 @@ function capacityCoversSends(f: DeclFacts, op: ChanOp): boolean {
   const mk = f.makeOf(b);
   if (!key || !mk?.cap) return false;
   const sends = f.chanOps.filter((o) => o.kind === 'send' && f.refKey(o.chan) === key);
-  // Handed to a call, the channel may get senders we cannot see.
-  if (b && f.scopes.references(b).some((r) => r.parent?.type === 'argument_list')) return false;
+  // Handed to a call, the channel may get senders we cannot see (close, len and cap add none).
+  if (b && f.scopes.references(b).some((r) => r.parent?.type === 'argument_list' && !isBuiltinArg(f, r))) return false;
   const cap = unparen(mk.cap)!;
-  if (cap.type === 'int_literal') {
-    if (sends.some((s) => loopsAround(s.node, mk.call).length > 0)) return false;
+  const loopsOf = sends.map((s) => loopsAround(s.node, mk.call));
+  if (loopsOf.every((ls) => ls.length === 0)) {
+    if (cap.type !== 'int_literal') return false;
     return sendsPerRun(f, sends) <= Number(cap.text.replace(/_/g, ''));
   }
-  // len(xs): every send runs at most once per element of xs.
-  const lenOf = lenArg(cap);
-  if (!lenOf) return false;
+  // One loop around every send, running as many times as the capacity.
+  const loop = loopsOf[0][0];
+  if (!loopsOf.every((ls) => ls.length === 1 && ls[0] === loop) || !iteratesCapTimes(f, loop, cap)) return false;
+  return sendsPerIteration(f, sends, loop) <= 1;
+}
+
+/** `close(ch)`, `len(ch)`, `cap(ch)` with the builtins not shadowed. */
+function isBuiltinArg(f: DeclFacts, ref: Node): boolean {
+  const fn = ref.parent?.parent?.child('function');
+  return fn?.type === 'identifier' && /^(close|len|cap)$/.test(fn.text) && !f.scopes.resolve(fn);
+}
+
+/** `ctx := context.Background()` (or TODO), never reassigned: its Done channel is nil. */
+function neverDone(f: DeclFacts, c: Canceller): boolean {
+  const b = c.binding;
+  if (c.kind !== 'ctx' || !b?.value || b.tuple || f.scopes.writesTo(b).length) return false;
+  const fn = f.pkgCall(unparen(b.value)!, 'context');
+  return fn === 'Background' || fn === 'TODO';
+}
+
+function closedBy(f: DeclFacts, c: Canceller, body: Node): boolean {
+  return f.chanOps.some((o) => o.kind === 'close' && body.isAncestorOf(o.node) && (c.binding ? f.bindingOf(o.chan) === c.binding : unparen(o.chan)?.text === c.expr));
+}
+
+/**
+ * Sends per iteration of `loop`: sends in the loop's own function must not repeat without going back to
+ * the loop's head; each goroutine started in the body counts by its own paths.
+ */
+function sendsPerIteration(f: DeclFacts, sends: ChanOp[], loop: Node): number {
+  const home = f.runner(loop);
+  let total = 0;
+  const inGoroutines: ChanOp[] = [];
+  const here: ChanOp[] = [];
   for (const s of sends) {
-    const loops = loopsAround(s.node, mk.call);
-    if (loops.length !== 1) return false;
-    const rc = loops[0].firstOfType('range_clause');
-    if (!rc || rc.child('right')?.text !== lenOf) return false;
-    // Inside the loop body (the goroutine or the loop itself) it must send at most once.
-    if (sendsPerRun(f, sends.filter((o) => f.runner(o.node) === f.runner(s.node))) > 1) return false;
+    const r = f.runner(s.node);
+    if (r === home) here.push(s);
+    else if (loop.isAncestorOf(r) && f.launchesOf(r).length === 1) inGoroutines.push(s);
+    else return Infinity;
   }
-  return true;
+  if (inGoroutines.length) total += sendsPerRun(f, inGoroutines);
+  if (here.length) {
+    const g = f.cfg(home);
+    const head = g.nodeFor(loop);
+    const nodes = here.map((o) => g.nodeFor(f.anchorIn(home, o.node)));
+    if (!head || g.hasGoto || nodes.some((n) => !n)) return Infinity;
+    const stop = (c: CNode) => c === head;
+    if (nodes.some((a) => nodes.some((b) => g.reachable(a!, b!, stop)))) return Infinity;
+    total += 1;
+  }
+  return total;
+}
+
+/** Whether `loop` runs exactly as many times as the capacity expression says, which does not change. */
+function iteratesCapTimes(f: DeclFacts, loop: Node, cap: Node): boolean {
+  const lenOf = lenArg(cap);
+  if (!lenOf && cap.type !== 'int_literal' && !(cap.type === 'identifier' && unchanged(f, cap, cap))) return false;
+  if (lenOf) {
+    const arg = cap.child('arguments')!.children[0];
+    if (unparen(arg)?.type === 'identifier' && !unchanged(f, unparen(arg)!, cap)) return false;
+  }
+  const rc = loop.firstOfType('range_clause');
+  if (rc) {
+    const right = rc.child('right')?.text;
+    // `for … range xs` for len(xs); `for range n` (Go 1.22 integer range) for n.
+    return right === (lenOf ?? cap.text);
+  }
+  const fc = loop.firstOfType('for_clause');
+  if (!fc) return false;
+  // for i := 0; i < cap; i++ (or i < len(xs)), with i not changed in the body
+  const init = fc.child('initializer');
+  const cond = unparen(fc.child('condition'));
+  const upd = fc.child('update');
+  if (init?.type !== 'short_var_declaration' || cond?.type !== 'binary_expression' || upd?.type !== 'inc_statement') return false;
+  const iv = init.child('left')?.children;
+  const iz = init.child('right')?.children;
+  if (iv?.length !== 1 || iz?.length !== 1 || iv[0].type !== 'identifier' || iz[0].text !== '0') return false;
+  const name = iv[0].text;
+  if (cond.child('left')?.text !== name || !cond.hasToken('<') || unparen(cond.child('right'))?.text !== cap.text) return false;
+  if (upd.children[0]?.text !== name) return false;
+  const ib = f.scopes.resolve(iv[0]);
+  return !!ib && f.scopes.writesTo(ib).every((w) => w.parent === upd);
+}
+
+/** A constant, or a variable or parameter not assigned after `make` (nor in a loop around it). */
+function unchanged(f: DeclFacts, id: Node, make: Node): boolean {
+  const b = f.scopes.resolve(id);
+  if (!b) return false;
+  if (b.kind === 'const') return true;
+  if (b.kind !== 'var' && b.kind !== 'param' && b.kind !== 'package') return false;
+  const fn = f.funcOf(make);
+  return f.scopes.writesTo(b).every((w) => w.end <= make.start && f.funcOf(w) === fn && !f.loops.some((l) => l.node.isAncestorOf(w) && l.node.isAncestorOf(make)));
 }
 
 /**
@@ -117,6 +200,29 @@ function launcherAlwaysReceives(f: DeclFacts, op: ChanOp, body: Node, launches: 
   return !g.exitAvoiding(from, (c) => recvNodes.has(c));
 }
 
+/** Standard library calls that run a func literal argument in the caller, before returning. */
+const SYNC_CALLBACKS: Record<string, RegExp> = { 'path/filepath': /^(Walk|WalkDir)$/, 'io/fs': /^WalkDir$/ };
+
+/** The walk call a func literal is the callback of. */
+function syncCallOf(f: DeclFacts, fn: Node): Node | undefined {
+  let c: Node = fn;
+  while (c.parent?.type === 'parenthesized_expression') c = c.parent;
+  const call = c.parent?.type === 'argument_list' ? c.parent.parent : undefined;
+  if (fn.type !== 'func_literal' || call?.type !== 'call_expression') return undefined;
+  for (const [pkg, names] of Object.entries(SYNC_CALLBACKS)) if (names.test(f.pkgCall(call, pkg) ?? '')) return call;
+  return undefined;
+}
+
+function isSyncCallback(f: DeclFacts, fn: Node): boolean {
+  return !!syncCallOf(f, fn);
+}
+
+/** A walk callback runs in the goroutine that calls the walk. */
+function goroutineOfCallback(f: DeclFacts, fn: Node): ReturnType<DeclFacts['goroutineOf']> {
+  const call = syncCallOf(f, fn);
+  return call ? f.goroutineOf(call) : undefined;
+}
+
 function lenArg(cap: Node): string | undefined {
   if (cap.type !== 'call_expression' || cap.child('function')?.text !== 'len') return undefined;
   return cap.child('arguments')?.children[0]?.text;
@@ -134,16 +240,23 @@ function loopsAround(n: Node, upTo: Node): Node[] {
 
 function wrapFix(ctx: RuleContext, op: ChanOp, body: Node, c: Canceller): OffsetFix[] {
   const stmt = op.node;
-  if (stmt.parent?.type !== 'statement_list' || op.func !== body) return [];
+  // The return leaves the goroutine, or a walk callback (with ctx.Err(), which stops the walk).
+  const fn = op.func;
+  if (stmt.parent?.type !== 'statement_list' || (fn !== body && !isSyncCallback(ctx.facts, fn))) return [];
   const lines = ownLines(stmt, ctx.src);
   if (!lines) return [];
   let ret: string;
-  const rk = resultKind(body);
-  if (rk === 'none' || rk === 'named') ret = 'return';
-  else if (c.kind === 'ctx' && body.child('result')?.text === 'error') ret = `return ${c.expr}.Err()`;
+  const rk = resultKind(fn);
+  if (fn === body && (rk === 'none' || rk === 'named')) ret = 'return';
+  else if (c.kind === 'ctx' && fn.child('result')?.text === 'error') ret = `return ${c.expr}.Err()`;
   else return [];
+  // A trailing comment moves to the select's closing line: gofmt-clean only if no neighbour aligns with it.
+  const line = ctx.src.lineOf(stmt.end);
+  if (inCommentBlock(ctx.node, ctx.src, stmt)) return [];
+  const rest = /^[ \t]+(?=\/\/)/.exec(ctx.src.text.slice(stmt.end, ctx.src.lineStart(line + 1)));
   const indent = ctx.src.indentAt(stmt.start);
   const wait = c.kind === 'ctx' ? `<-${c.expr}.Done()` : `<-${c.expr}`;
   const text = [`select {`, `case ${stmt.text}:`, `case ${wait}:`, `\t${ret}`, `}`].map((l, i) => (i === 0 ? l : indent + l)).join('\n');
-  return [{ title: `Wrap the send in a select on ${wait}`, edits: [{ start: stmt.start, end: stmt.end, newText: text }] }];
+  const end = stmt.end + (rest ? rest[0].length : 0);
+  return [{ title: `Wrap the send in a select on ${wait}`, edits: [{ start: stmt.start, end, newText: rest ? text + ' ' : text }] }];
 }

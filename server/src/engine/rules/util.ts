@@ -1,6 +1,8 @@
 // Helpers several rules share. Facts belong in facts.ts; this is presentation and small AST queries.
 import { Node, unparen } from '../ast';
 import type { DeclFacts, Launch } from '../facts';
+import type { OffsetEdit } from '../rule';
+import type { SourceText } from '../source';
 import type { Binding } from '../scope';
 
 /** Root identifier of `a`, `a.b.c`, `&a.b`, `(*a).b`. */
@@ -126,4 +128,86 @@ export function countCallSites(text: string, name: string, method: boolean): num
   let n = 0;
   for (const _ of text.matchAll(re)) n++;
   return n;
+}
+
+// ---- gofmt's alignment of trailing comments ----
+// gofmt aligns the `//` comments that end consecutive lines of one statement list (one space after the
+// longest code). A section ends after a statement that spans several lines, at a blank or comment-only
+// line, and at the list's end. A fix that widens or replaces a commented line must keep that true.
+
+/** Trailing `//` comments (after code on their line) in a declaration, by 0-based line. */
+function trailingComments(root: Node, src: SourceText): Map<number, Node> {
+  const out = new Map<number, Node>();
+  for (const c of root.findAll('comment')) {
+    if (!c.text.startsWith('//')) continue;
+    const line = src.lineOf(c.start);
+    if (src.text.slice(src.lineStart(line), c.start).trim()) out.set(line, c);
+  }
+  return out;
+}
+
+/**
+ * The lines whose trailing comments gofmt aligns with the one ending `stmt`'s line (`stmt` included), or
+ * undefined when `stmt` is not a single-line statement of a statement list.
+ */
+function commentSection(src: SourceText, comments: Map<number, Node>, stmt: Node): number[] | undefined {
+  const list = stmt.parent;
+  const line = src.lineOf(stmt.start);
+  if (list?.type !== 'statement_list' || src.lineOf(stmt.end) !== line) return undefined;
+  const sibs = list.children.filter((c) => c.type !== 'comment');
+  const i = sibs.indexOf(stmt);
+  const out = [line];
+  // Upwards: single-line statements on the lines just above, each with a trailing comment.
+  for (let j = i - 1, l = line - 1; j >= 0; j--, l--) {
+    const s = sibs[j];
+    if (src.lineOf(s.start) !== l || src.lineOf(s.end) !== l || !comments.has(l)) break;
+    out.unshift(l);
+  }
+  // Downwards: statements starting on the next lines with a comment there; a multi-line one ends the section.
+  for (let j = i + 1, l = line + 1; j < sibs.length; j++, l++) {
+    const s = sibs[j];
+    if (src.lineOf(s.start) !== l || !comments.has(l)) break;
+    out.push(l);
+    if (src.lineOf(s.end) !== l) break;
+  }
+  return out;
+}
+
+/**
+ * Edits re-padding the trailing comments aligned with the line of `stmt` once the code on it grows by
+ * `delta` columns: [] when that line has no trailing comment; undefined when the alignment is not
+ * certain (a statement over several lines, tabs or block comments inside the code).
+ */
+export function realignTrailingComments(root: Node, src: SourceText, stmt: Node, delta: number): OffsetEdit[] | undefined {
+  const comments = trailingComments(root, src);
+  const line = src.lineOf(stmt.start);
+  if (delta === 0 || (!comments.has(line) && !comments.has(src.lineOf(stmt.end)))) return [];
+  const section = commentSection(src, comments, stmt);
+  if (!section) return undefined;
+  const rows: { pad: { start: number; end: number }; width: number }[] = [];
+  for (const l of section) {
+    const c = comments.get(l)!;
+    const ls = src.lineStart(l);
+    const indent = src.indentAt(ls);
+    const code = src.text.slice(ls + indent.length, c.start).trimEnd();
+    if (code.includes('\t') || code.includes('/*')) return undefined;
+    let width = 0;
+    for (const _ of code) width++;
+    rows.push({ pad: { start: ls + indent.length + code.length, end: c.start }, width: width + (l === line ? delta : 0) });
+  }
+  const max = Math.max(...rows.map((r) => r.width));
+  const edits: OffsetEdit[] = [];
+  for (const r of rows) {
+    const pad = ' '.repeat(max - r.width + 1);
+    if (src.text.slice(r.pad.start, r.pad.end) !== pad) edits.push({ start: r.pad.start, end: r.pad.end, newText: pad });
+  }
+  return edits;
+}
+
+/** Whether the trailing comment of single-line `stmt` is aligned by gofmt with another line's (or unsure). */
+export function inCommentBlock(root: Node, src: SourceText, stmt: Node): boolean {
+  const comments = trailingComments(root, src);
+  if (!comments.has(src.lineOf(stmt.end))) return false;
+  const section = commentSection(src, comments, stmt);
+  return !section || section.length > 1;
 }
