@@ -47,19 +47,26 @@ export const loopVarCapture: Rule = {
         // A three-clause loop whose body writes its variable steers the loop with it: a copy at the top
         // of the body would take those writes away from the loop.
         const steers = loop.kind === 'clause' && f.scopes.writesTo(v).some((w) => loop.body!.contains(w));
+        // A later `v := …` at the top level of the body would no longer declare anything new.
+        const taken = f.scopes.declaredIn(loop.body).some((b) => b.name === v.name);
+        const noFix = steers
+          ? ` (No quick fix: the loop body assigns ${v.name}, so a copy at the top of the body would change how the loop counts.)`
+          : taken
+            ? ` (No quick fix: the loop body declares another ${v.name}.)`
+            : '';
         for (const ref of f.scopes.references(v)) {
           const outer = launched.find((l) => l.lit.isAncestorOf(ref));
           if (!outer) continue;
           const line = ctx.src.lineOf(ref.start);
           if (reported.has(line)) continue;
           reported.add(line);
-          const edit = steers ? undefined : copyEdit(ctx.src.text, loop.body, v.name, ctx.src.indentAt(loop.node.start));
+          const edit = noFix ? undefined : copyEdit(ctx.src.text, loop.body, v.name, ctx.src.indentAt(loop.node.start));
           ctx.report({
             node: ref,
             message:
               `Loop variable ${v.name} is captured by ${HOW_TEXT[outer.how]}: before Go 1.22 (this file is go${ctx.goVersion.major}.${ctx.goVersion.minor}) ` +
               `every iteration shares one ${v.name}, so the closure may see a later value. Copy it per iteration (${v.name} := ${v.name}) or pass it as an argument.` +
-              (steers ? ` (No quick fix: the loop body assigns ${v.name}, so a copy at the top of the body would change how the loop counts.)` : ''),
+              noFix,
             fixes: edit ? [{ title: `Copy ${v.name} per iteration (${v.name} := ${v.name})`, edits: [edit] }] : [],
           });
         }
