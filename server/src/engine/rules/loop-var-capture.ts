@@ -1,5 +1,5 @@
 import { Node, unparen } from '../ast';
-import type { CNode } from '../cfg';
+import type { CFG, CNode } from '../cfg';
 import { DeclFacts, isCalledInPlace } from '../facts';
 import type { OffsetEdit, Rule } from '../rule';
 
@@ -87,14 +87,66 @@ function nextIterationMayRun(f: DeclFacts, loop: Node, body: Node, lit: Node, ho
   const head = g.nodeFor(loop);
   const at = g.nodeFor(outermostLiteralIn(lit, fn) ?? lit);
   if (g.hasGoto || !head || !at) return true;
-  const waits = new Set<CNode>();
-  if (how !== 'defer') {
-    for (const w of waitsFor(f, body, lit)) {
-      const c = g.nodeFor(outermostLiteralIn(w, fn) ?? w);
-      if (c && c !== at) waits.add(c);
+  const waits = how === 'defer' ? [] : waitsFor(f, body, lit);
+  // Launched from a closure in the body (t.Run's, one called in place) that waits for the goroutine on
+  // every path before it returns: the goroutine is done before that closure's statement completes.
+  const inner = f.funcOf(lit);
+  if (inner !== fn && waits.length) {
+    const gi = f.cfg(inner);
+    const atInner = gi.nodeFor(outermostLiteralIn(lit, inner) ?? lit);
+    if (!gi.hasGoto && atInner) {
+      const wi = waitNodes(f, gi, inner, waits.filter((w) => inner.isAncestorOf(w)), lit);
+      wi.delete(atInner);
+      if (!gi.reachable(atInner, gi.exit, (c) => wi.has(c))) return false;
     }
   }
-  return g.reachable(at, head, (c) => waits.has(c));
+  const wl = waitNodes(f, g, fn, waits, lit);
+  wl.delete(at);
+  return g.reachable(at, head, (c) => wl.has(c));
+}
+
+/**
+ * The graph nodes of `fn` that stand for the waits. A wait inside a loop after the launch stands for that
+ * whole loop (`for i := 0; i < n; i++ { <-done }` drains what the iterations started, even if the graph
+ * allows zero turns), and a wait in a select case for the whole select unless another case plainly gives
+ * up (default, a timer or ticker, a Done channel): the other cases may be fed by the closure too.
+ */
+function waitNodes(f: DeclFacts, g: CFG, fn: Node, waits: Node[], lit: Node): Set<CNode> {
+  const out = new Set<CNode>();
+  for (const w of waits) {
+    let anchor: Node = w;
+    for (let p: Node | null = w.parent; p && p !== fn; p = p.parent) {
+      if (p.type === 'func_literal' || (p.type === 'for_statement' && !p.isAncestorOf(lit))) anchor = p;
+      else if (p.type === 'select_statement' && anchor.parent?.type === 'communication_case' && anchor.field === 'communication' && !givesUp(f, p)) anchor = p;
+      else if (p.type === 'communication_case' && p.child('communication')?.contains(w)) anchor = p.child('communication')!;
+    }
+    const c = g.nodeFor(anchor);
+    if (c) out.add(c);
+  }
+  return out;
+}
+
+/** A select with a case that stops waiting on its own: default, a timer or ticker channel, a Done channel. */
+function givesUp(f: DeclFacts, select: Node): boolean {
+  for (const c of select.children) {
+    if (c.type === 'default_case') return true;
+    if (c.type !== 'communication_case') continue;
+    let e = c.child('communication');
+    if (e?.type === 'receive_statement') e = e.child('right');
+    if (e?.type === 'expression_statement') e = e.children[0];
+    e = unparen(e);
+    if (e?.type !== 'unary_expression' || e.tokens[0] !== '<-') continue;
+    const ch = unparen(e.child('operand'));
+    if (!ch) continue;
+    const name = f.pkgCall(ch, 'time');
+    if (name === 'After' || name === 'Tick') return true;
+    if (ch.type === 'selector_expression' && ch.child('field')?.text === 'C') return true;
+    if (ch.type === 'call_expression') {
+      const fnx = unparen(ch.child('function'));
+      if (fnx?.type === 'selector_expression' && fnx.child('field')?.text === 'Done') return true;
+    }
+  }
+  return false;
 }
 
 /** The outermost func literal around `n` inside `fn` (`n` itself when it is one). */
@@ -124,10 +176,10 @@ function waitsFor(f: DeclFacts, body: Node, lit: Node): Node[] {
   signals.delete('');
   const out: Node[] = [];
   if (!signals.size) return out;
-  const loopFunc = f.funcOf(lit);
   body.walk((n) => {
     if (n.end <= lit.end) return n.end > lit.end || n.isAncestorOf(lit);
-    if (n.type === 'func_literal' && f.funcOf(n) === loopFunc && !isCalledInPlace(n)) return false;
+    // A closure that is not called in place may run after the iteration: its waits do not count.
+    if (n.type === 'func_literal' && !n.isAncestorOf(lit) && !isCalledInPlace(n)) return false;
     if (n.type === 'unary_expression' && n.tokens[0] === '<-' && signals.has(f.refKey(n.child('operand')) ?? '')) out.push(n);
     if (n.type === 'for_statement') {
       const over = n.firstOfType('range_clause')?.child('right');
