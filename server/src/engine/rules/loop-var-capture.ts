@@ -39,9 +39,16 @@ export const loopVarCapture: Rule = {
       const loopFunc = f.funcOf(loop.node);
       const launched = (loop.body.findAll('func_literal').map((lit) => ({ lit, how: launchedAs(lit) })).filter((x) => x.how) as { lit: Node; how: How }[]).filter(
         // A defer inside a closure that runs within the iteration fires within the iteration too.
-        (l) => (l.how !== 'defer' || f.funcOf(l.lit) === loopFunc) && nextIterationMayRun(f, loop.node, loop.body!, l.lit, l.how),
+        (l) => l.how !== 'defer' || f.funcOf(l.lit) === loopFunc,
       );
       if (!launched.length) continue;
+      // Asked only for closures that use a loop variable (it walks the body and may build a graph).
+      const mayRun = new Map<Node, boolean>();
+      const outlives = (l: { lit: Node; how: How }): boolean => {
+        let r = mayRun.get(l.lit);
+        if (r === undefined) mayRun.set(l.lit, (r = nextIterationMayRun(f, loop.node, loop.body!, l.lit, l.how)));
+        return r;
+      };
       for (const v of loop.vars) {
         const reported = new Set<number>();
         // A three-clause loop whose body writes its variable steers the loop with it: a copy at the top
@@ -55,7 +62,7 @@ export const loopVarCapture: Rule = {
             ? ` (No quick fix: the loop body declares another ${v.name}.)`
             : '';
         for (const ref of f.scopes.references(v)) {
-          const outer = launched.find((l) => l.lit.isAncestorOf(ref));
+          const outer = launched.find((l) => l.lit.isAncestorOf(ref) && outlives(l));
           if (!outer) continue;
           const line = ctx.src.lineOf(ref.start);
           if (reported.has(line)) continue;
