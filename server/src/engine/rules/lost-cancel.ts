@@ -212,9 +212,12 @@ function escapes(f: DeclFacts, b: Binding, fn: Node, seen: Set<Binding>): string
   if (seen.has(b)) return undefined;
   seen.add(b);
   for (const ref of f.scopes.references(b)) {
+    // Say where it really goes: into a goroutine or closure, before whatever that code assigns it to.
     for (let p: Node | null = ref.parent; p && p !== fn; p = p.parent) {
-      if (p.type === 'func_literal' && !isCalledInPlace(p)) return 'is used by a function literal that may run later';
       if (p.type === 'go_statement') return 'is handed to a goroutine';
+      if (p.type === 'func_literal' && !isCalledInPlace(p)) return p.parent?.parent?.type === 'go_statement' ? 'is handed to a goroutine' : 'is used by a function literal that may run later';
+    }
+    for (let p: Node | null = ref.parent; p && p !== fn; p = p.parent) {
       if (p.type === 'send_statement' && p.child('value')?.contains(ref)) return 'is sent on a channel';
       if (p.type === 'assignment_statement' || p.type === 'short_var_declaration' || p.type === 'var_spec') {
         if (!(p.child('right')?.contains(ref) || p.child('value')?.contains(ref))) break;

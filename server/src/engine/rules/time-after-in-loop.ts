@@ -1,6 +1,6 @@
 import { Node, unparen } from '../ast';
 import { insertLinesBefore, ownLines } from '../edits';
-import type { DeclFacts } from '../facts';
+import { DeclFacts, isCalledInPlace } from '../facts';
 import type { OffsetFix, Rule, RuleContext } from '../rule';
 import { show } from './util';
 
@@ -18,10 +18,18 @@ export const timeAfterInLoop: Rule = {
       if (n.type !== 'call_expression' || f.pkgCall(n, 'time') !== 'After') return true;
       const sel = selectCaseOf(n) ?? viaVariable(f, n);
       if (!sel) return true;
-      const loop = f.loopOf(sel.select);
-      if (!loop || !loop.child('body')?.contains(n) || !repeats(f, sel.select)) return true;
+      let loop = f.loopOf(sel.select);
+      // A select in a closure called in place in a loop body (`func() { select {…} }()`) runs once per iteration too.
+      const lit = loop ? undefined : f.funcOf(sel.select);
+      const inPlace = lit?.type === 'func_literal' && isCalledInPlace(lit) ? lit : undefined;
+      if (inPlace) loop = f.loopOf(inPlace);
+      if (!loop || !loop.child('body')?.contains(n) || !repeats(f, inPlace ?? sel.select)) return true;
       const d = n.child('arguments')?.children[0];
-      const fix: FixResult = sel.variable ? { why: `the channel is kept in ${sel.variable}` } : timerFix(ctx, n, sel.select, loop, d);
+      const fix: FixResult = sel.variable
+        ? { why: `the channel is kept in ${sel.variable}` }
+        : inPlace
+          ? { why: 'the select is in a function literal called in the loop' }
+          : timerFix(ctx, n, sel.select, loop, d);
       const v = `go${ctx.goVersion.major}.${ctx.goVersion.minor}`;
       ctx.report({
         node: n,
