@@ -155,6 +155,13 @@ export function killNodes(f: DeclFacts, fn: Node, key: string): Set<CNode> {
       case 'range_clause':
         if ((n.child('left')?.children ?? []).some(hits)) add(n);
         break;
+      case 'receive_statement':
+        // `case c := <-leave:` declares a fresh c (and c.out) each time the case is taken.
+        if ((n.child('left')?.children ?? []).some(hits)) {
+          add(n);
+          if (n.parent) add(n.parent);
+        }
+        break;
       case 'unary_expression':
         // &ch handed to a call may be reassigned there.
         if (n.tokens[0] === '&' && hits(n.child('operand'))) add(n);
