@@ -455,7 +455,7 @@ export class DeclFacts {
       if (b.kind === 'type' || b.kind === 'func' || b.kind === 'const') continue;
       const t = this.chanUnder(this.types.typeOfBinding(b));
       if (this.isContextType(t)) out.push({ kind: 'ctx', expr: b.name, binding: b });
-      else if ((isDoneChan(t) || isBoolChan(t)) && DONE_NAME.test(b.name)) out.push({ kind: 'done', expr: b.name, binding: b });
+      else if ((isDoneChan(t) || isBoolChan(t)) && canRecv(t) && DONE_NAME.test(b.name)) out.push({ kind: 'done', expr: b.name, binding: b });
       else if (t?.kind === 'chan' && t.dir !== 'send' && b.value && this.isCtxDoneCall(b.value)) out.push({ kind: 'done', expr: b.name, binding: b });
       else if (b.kind === 'recv') recvFields.push(b);
     }
@@ -467,7 +467,7 @@ export class DeclFacts {
         const ft = this.chanUnder(this.types.fromTypeNode(fd.child('type')));
         for (const nm of fd.childrenIn('name')) {
           if (this.isContextType(ft)) out.push({ kind: 'ctx', expr: `${r.name}.${nm.text}` });
-          else if ((isDoneChan(ft) && DONE_FIELD.test(nm.text)) || (isBoolChan(ft) && DONE_NAME.test(nm.text))) out.push({ kind: 'done', expr: `${r.name}.${nm.text}` });
+          else if (canRecv(ft) && ((isDoneChan(ft) && DONE_FIELD.test(nm.text)) || (isBoolChan(ft) && DONE_NAME.test(nm.text)))) out.push({ kind: 'done', expr: `${r.name}.${nm.text}` });
         }
       }
     }
@@ -839,6 +839,11 @@ export function isDoneChan(t: GoType | undefined): boolean {
   if (t.elemType?.kind === 'struct') return true;
   const e = t.elem;
   return !!e && (e.type === 'struct_type' && e.text.replace(/\s/g, '') === 'struct{}');
+}
+
+/** A channel one can receive from (`chan<- T` is someone else's signal to send). */
+function canRecv(t: GoType | undefined): boolean {
+  return t?.kind === 'chan' && t.dir !== 'send';
 }
 
 /** `chan bool`: the older spelling of a done channel (`quit <- true`, `close(stop)`). */

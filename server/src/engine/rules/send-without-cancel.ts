@@ -1,6 +1,7 @@
 import { Node, unparen } from '../ast';
 import { ownLines } from '../edits';
 import type { CNode } from '../cfg';
+import { isDoneChan } from '../facts';
 import type { Canceller, ChanOp, DeclFacts, Launch } from '../facts';
 import type { OffsetFix, Rule, RuleContext } from '../rule';
 import { inCommentBlock, resultKind, show } from './util';
@@ -22,7 +23,7 @@ export const sendWithoutCancel: Rule = {
       // Nor can context.Background() (or TODO) ever be done.
       const cancellers = f.cancellersAt(op.node).filter((c) => !closedBy(f, c, g.body) && !neverDone(f, c));
       if (!cancellers.length) continue;
-      if (capacityCoversSends(f, op) || launcherAlwaysReceives(f, op, g.body, g.launches)) continue;
+      if (capacityCoversSends(f, op) || launcherAlwaysReceives(f, op, g.body, g.launches) || takesToken(f, op)) continue;
       const c = cancellers[0];
       const wait = c.kind === 'ctx' ? `<-${c.expr}.Done()` : `<-${c.expr}`;
       ctx.report({
@@ -65,6 +66,21 @@ function capacityCoversSends(f: DeclFacts, op: ChanOp): boolean {
 function isBuiltinArg(f: DeclFacts, ref: Node): boolean {
   const fn = ref.parent?.parent?.child('function');
   return fn?.type === 'identifier' && /^(close|len|cap)$/.test(fn.text) && !f.scopes.resolve(fn);
+}
+
+/**
+ * `sem <- struct{}{}` … `<-sem` in the same goroutine (deferred or not): a semaphore token, released by
+ * every holder, not a value for a receiver that may go away.
+ */
+function takesToken(f: DeclFacts, op: ChanOp): boolean {
+  const key = f.refKey(op.chan);
+  const value = op.node.child('value');
+  if (!key || (value?.text.replace(/\s/g, '') !== 'struct{}{}' && !isDoneChan(f.typeOf(op.chan)))) return false;
+  const runner = f.runner(op.node);
+  // Released afterwards: a later plain receive, or one in a deferred closure (not a worker's `case j := <-jobs`).
+  return f.chanOps.some(
+    (o) => o.kind === 'recv' && !o.select && f.refKey(o.chan) === key && f.runner(o.node) === runner && (o.node.start > op.node.end || !!o.node.ancestor('defer_statement')),
+  );
 }
 
 /** `ctx := context.Background()` (or TODO), never reassigned: its Done channel is nil. */
