@@ -3,7 +3,9 @@ import { DeclFacts, makeChan as makeChanLit } from '../facts';
 import type { Binding } from '../scope';
 import type { OffsetEdit, Rule, RuleContext } from '../rule';
 import { derefNamed } from '../typeinfer';
-import { paramNames, show } from './util';
+import { paramNames, realignTrailingComments, show } from './util';
+
+const STMT_PARENTS = new Set(['block', 'statement_list', 'source_file', 'expression_case', 'communication_case', 'default_case', 'type_case']);
 
 type Make = NonNullable<ReturnType<typeof makeChanLit>>;
 
@@ -49,7 +51,20 @@ function checkCalls(ctx: RuleContext): void {
     // One unbuffered make that can feed this call is enough to drop signals on that path.
     const unbuffered = makesOf(ctx, f, ch, n)?.filter(isUnbuffered);
     if (!unbuffered?.length) return true;
-    const edits = unbuffered.map(capacityOne);
+    // `, 1` widens the make's line: gofmt re-aligns trailing comments around it; no fix when that is unsure.
+    const edits: OffsetEdit[] = [];
+    let certain = true;
+    for (const m of unbuffered) {
+      const e = capacityOne(m);
+      edits.push(e);
+      let root = m.call;
+      while (root.parent) root = root.parent;
+      let stmt = m.call;
+      while (stmt.parent && !STMT_PARENTS.has(stmt.parent.type)) stmt = stmt.parent;
+      const realign = realignTrailingComments(root, ctx.src, stmt, e.newText.length - (e.end - e.start));
+      if (!realign) certain = false;
+      else for (const r of realign) if (!edits.some((x) => x.start === r.start)) edits.push(r);
+    }
     // Say where the make is when it is not next to the call (another function, a caller).
     const elsewhere = unbuffered.some((m) => m.call.start < ctx.decl.start || m.call.end > ctx.decl.end);
     const where = elsewhere ? ` (made by ${unbuffered.map((m) => `make on ${ctx.lineRef(m.call)}`).join(', ')})` : '';
@@ -58,7 +73,7 @@ function checkCalls(ctx: RuleContext): void {
       message:
         `${show(ch)} is unbuffered${where}: signal.Notify never blocks to deliver a signal, so one that arrives while nobody is receiving on ${show(ch)} is dropped ` +
         `(the program can miss its SIGINT or SIGTERM). Give the channel a buffer: make(chan os.Signal, 1).`,
-      fixes: [{ title: 'Give the channel a buffer of 1', edits }],
+      fixes: certain ? [{ title: 'Give the channel a buffer of 1', edits }] : [],
     });
     return true;
   });
