@@ -23,7 +23,7 @@ export const sendWithoutCancel: Rule = {
       // Nor can context.Background() (or TODO) ever be done.
       const cancellers = f.cancellersAt(op.node).filter((c) => !closedBy(f, c, g.body) && !neverDone(f, c));
       if (!cancellers.length) continue;
-      if (capacityCoversSends(f, op) || launcherAlwaysReceives(f, op, g.body, g.launches) || takesToken(f, op)) continue;
+      if (capacityCoversSends(f, op) || launcherAlwaysReceives(f, op, g.body, g.launches) || takesToken(f, op) || afterCancelled(f, op, g.body)) continue;
       const c = cancellers[0];
       const wait = c.kind === 'ctx' ? `<-${c.expr}.Done()` : `<-${c.expr}`;
       ctx.report({
@@ -60,6 +60,25 @@ function capacityCoversSends(f: DeclFacts, op: ChanOp): boolean {
   const loop = loopsOf[0][0];
   if (!loopsOf.every((ls) => ls.length === 1 && ls[0] === loop) || !iteratesCapTimes(f, loop, cap)) return false;
   return sendsPerIteration(f, sends, loop) <= 1;
+}
+
+/**
+ * Every path from the goroutine's start to the send first receives from a done channel or ctx.Done():
+ * the send is the acknowledgement of a cancellation (`case <-stop: done <- true; return`), and a select
+ * on the channel that already fired would skip it.
+ */
+function afterCancelled(f: DeclFacts, op: ChanOp, body: Node): boolean {
+  if (f.runner(op.node) !== body) return false;
+  const g = f.cfg(body);
+  const target = g.nodeFor(op.node);
+  if (!target || g.hasGoto) return false;
+  const fired = new Set<CNode>();
+  for (const o of f.chanOps) {
+    if (o.kind !== 'recv' || f.runner(o.node) !== body || !f.isCancelRecv(o.node)) continue;
+    const n = g.nodeFor(o.node);
+    if (n) fired.add(n);
+  }
+  return fired.size > 0 && !g.reachable(g.entry, target, (n) => fired.has(n));
 }
 
 /** `close(ch)`, `len(ch)`, `cap(ch)` with the builtins not shadowed. */
