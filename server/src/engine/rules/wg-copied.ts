@@ -460,9 +460,9 @@ function receiverFix(ctx: RuleContext, fn: Node, recv: Node, t: Node): FixResult
   if (inInterface(ctx, method)) return { why: `an interface in this file has a method ${method}` };
   for (const use of usesInFile(ctx, method, true)) {
     if (typeof use === 'string') return { why: use };
-    const whose = selectorOwner(use.facts, use.node, typeName);
-    if (whose === 'other') continue;
-    if (whose === 'unknown') return { why: `the type of ${show(use.node.child('operand'))} at ${ctx.lineRef(use.node)} is unknown, so ${method} there may be another type's` };
+    // Another type's field or method of that name is not affected by our receiver; an unknown operand
+    // is checked below as if it were ours (an addressable operand works either way).
+    if (selectorOwner(use.facts, use.node, typeName) === 'other') continue;
     if (use.node.parent?.type !== 'call_expression' || use.node.field !== 'function') return { why: `${method} is used as a method value at ${ctx.lineRef(use.node)}` };
     const op = use.node.child('operand');
     if (namesType(use.facts, op)) return { why: `${method} is used as a method expression at ${ctx.lineRef(use.node)}` };
