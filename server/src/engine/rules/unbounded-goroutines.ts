@@ -166,7 +166,9 @@ function unknownInput(f: DeclFacts, e: Node, rc: Node | undefined, depth: number
       if (e.child('field')?.text === 'C' && ((ot?.kind === 'named' && ot.pkg === 'time') || (!ot && /tick|timer/i.test(lastName(op!))))) return undefined;
       // tt.files of `for _, tt := range tests` over a table of literals: part of the table.
       const root = rootOf(e);
-      const rb = root ? f.scopes.resolve(root) : undefined;
+      let rb = root ? f.scopes.resolve(root) : undefined;
+      // `tt := tt` (the pre-1.22 per-iteration copy) is still the table's row.
+      for (let i = 0; i < 4 && rb?.kind === 'var' && !rb.tuple && unparen(rb.value)?.type === 'identifier' && !f.scopes.writesTo(rb).length; i++) rb = f.scopes.resolve(unparen(rb.value)!);
       if (rb?.kind === 'range' && rb.value && literalTable(f, rb.value, depth)) return undefined;
       return { what: `${show(e)} (a field)`, chan };
     }
