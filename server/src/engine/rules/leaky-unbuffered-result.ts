@@ -3,6 +3,7 @@ import type { CNode } from '../cfg';
 import type { ChanOp, DeclFacts, Launch } from '../facts';
 import type { Rule, RuleContext } from '../rule';
 import type { Binding } from '../scope';
+import { derefNamed } from '../typeinfer';
 import { sendsPerRun } from './send-without-cancel';
 import { capacityOne, isUnbuffered } from './signal-unbuffered';
 import { paramNames, realignTrailingComments, show } from './util';
@@ -129,21 +130,22 @@ function analyse(ctx: RuleContext, f: DeclFacts, b: Binding, declStmt: Node, dec
     const why = giveUpReason(f, c);
     if (!why) continue;
     const at = g.nodeFor(c);
-    if (at && abandons(at, g.exit, makeNode, selectNode)) return { send, early: c, why };
+    if (at && abandons(at, g.exit, makeNode, selectNode, (n) => endsGoroutine(f, n))) return { send, early: c, why };
   }
   return undefined;
 }
 
 /**
  * Whether, after the case, the function can return or make a new channel without coming back to the select:
- * then nobody receives the value. Cases that only end in panic, os.Exit, log.Fatal or t.Fatal stop the
- * receiver for good and are not counted (the program or the test is over).
+ * then nobody receives the value. t.Fatal (and FailNow, Skip, runtime.Goexit) end only the receiving
+ * goroutine and count; panic, os.Exit and log.Fatal end the program and do not.
  */
-function abandons(from: CNode, exit: CNode, makeNode: CNode, selectNode: CNode): boolean {
+function abandons(from: CNode, exit: CNode, makeNode: CNode, selectNode: CNode, endsGoroutine: (c: CNode) => boolean): boolean {
   const seen = new Set<number>([from.id]);
   const stack = [from];
   while (stack.length) {
     const c = stack.pop()!;
+    if (endsGoroutine(c)) return true;
     for (const s of c.succs) {
       if (s === exit || s === makeNode) return true;
       if (s === selectNode || seen.has(s.id)) continue;
@@ -152,6 +154,21 @@ function abandons(from: CNode, exit: CNode, makeNode: CNode, selectNode: CNode):
     }
   }
   return false;
+}
+
+/** `t.Fatal(…)`, `t.FailNow()`, `t.Skip(…)`, `runtime.Goexit()`: the calling goroutine ends, the process goes on. */
+function endsGoroutine(f: DeclFacts, c: CNode): boolean {
+  const call = c.ast?.type === 'expression_statement' ? unparen(c.ast.children[0]) : undefined;
+  const fn = call?.type === 'call_expression' ? unparen(call.child('function')) : undefined;
+  if (fn?.type !== 'selector_expression') return false;
+  const op = fn.child('operand')!;
+  const name = fn.child('field')?.text ?? '';
+  const pkg = op.type === 'identifier' ? f.pkgOf(op) : undefined;
+  if (pkg) return pkg === 'runtime' && name === 'Goexit';
+  if (!/^(Fatal|Fatalf|FailNow|Skip|Skipf|SkipNow)$/.test(name)) return false;
+  // A *log.Logger's Fatal exits the process.
+  const t = derefNamed(f.typeOf(op));
+  return !(t?.kind === 'named' && t.pkg === 'log');
 }
 
 /** Whether `go` runs more than once per make: inside a loop that does not also make the channel. */
