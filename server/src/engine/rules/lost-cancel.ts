@@ -168,7 +168,7 @@ function holds(name: string): string {
 
 /** "the parent context is cancelled", or "the timeout/deadline" — never for a background parent without one. */
 function untilParent(ctx: RuleContext, call: Node): string {
-  const parent = unparen(call.child('arguments')?.children[0]);
+  const parent = unparen(call.child('arguments')?.children.find((c) => c.type !== 'comment'));
   const root = parent?.type === 'call_expression' ? ctx.facts.pkgCall(parent, 'context') : undefined;
   const isRoot = root === 'Background' || root === 'TODO';
   const name = ctx.facts.pkgCall(call, 'context') ?? '';

@@ -24,7 +24,7 @@ export const timeAfterInLoop: Rule = {
       const inPlace = lit?.type === 'func_literal' && isCalledInPlace(lit) ? lit : undefined;
       if (inPlace) loop = f.loopOf(inPlace);
       if (!loop || !loop.child('body')?.contains(n) || !repeats(f, inPlace ?? sel.select)) return true;
-      const d = n.child('arguments')?.children[0];
+      const d = args(n)[0];
       const fix: FixResult = sel.variable
         ? { why: `the channel is kept in ${sel.variable}` }
         : inPlace
@@ -43,6 +43,11 @@ export const timeAfterInLoop: Rule = {
     });
   },
 };
+
+/** A call's arguments without the comments among them (`time.After(\n\td, // idle\n)`). */
+function args(call: Node): Node[] {
+  return (call.child('arguments')?.children ?? []).filter((c) => c.type !== 'comment');
+}
 
 /** Whether the select can run again in the same call: a loop whose every case leaves it runs it once. */
 function repeats(f: DeclFacts, select: Node): boolean {
@@ -103,7 +108,9 @@ interface FixResult {
  */
 function timerFix(ctx: RuleContext, call: Node, select: Node, loop: Node, d: Node | undefined): FixResult {
   const f = ctx.facts;
-  if (!d || (call.child('arguments')?.children.length ?? 0) !== 1) return { why: 'unexpected arguments' };
+  if (!d || args(call).length !== 1) return { why: 'unexpected arguments' };
+  // The call is replaced whole: comments inside it would be lost.
+  if (call.text.includes('\n') || call.child('arguments')!.children.length !== 1) return { why: 'the call holds comments or spans lines' };
   const afters = loop.findAll('call_expression').filter((c) => f.pkgCall(c, 'time') === 'After');
   if (afters.length !== 1) return { why: 'the loop has several time.After calls' };
   if (select.parent?.type !== 'statement_list' || !ownLines(select, ctx.src)) return { why: 'the select is not a plain statement' };
@@ -169,8 +176,8 @@ function invariantWhy(f: DeclFacts, d: Node, loop: Node): string | undefined {
         return;
       }
       case 'call_expression': {
-        const args = e.child('arguments')?.children ?? [];
-        if (f.pkgCall(e, 'time') === 'Duration' && args.length === 1) return visit(args[0]);
+        const a = args(e);
+        if (f.pkgCall(e, 'time') === 'Duration' && a.length === 1) return visit(a[0]);
         why = `${show(d)} calls a function on every iteration`;
         return;
       }
