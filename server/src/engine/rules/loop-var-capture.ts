@@ -206,6 +206,8 @@ function copyEdit(text: string, body: Node, name: string, forIndent: string): Of
   const brace = body.start;
   let i = brace + 1;
   while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\r')) i++;
-  if (text[i] !== '\n') return undefined;
+  // A line comment after the brace (`for _, v := range vs { // why`) stays on the loop's line.
+  if (text.startsWith('//', i)) i = text.indexOf('\n', i);
+  if (i < 0 || text[i] !== '\n') return undefined;
   return { start: i + 1, end: i + 1, newText: `${forIndent}\t${name} := ${name}\n` };
 }
