@@ -414,7 +414,7 @@ export function selectGuarded(f: DeclFacts, n: Node, key: string): boolean {
 // ---------------------------------------------------------------------------------------------------
 
 /** A close of a channel as seen from one declaration: its own, or one inside a same-file function launched there. */
-interface Closer {
+export interface Closer {
   /** The close call, or the go statement launching the function that closes. */
   start: Node;
   key: string;
@@ -666,7 +666,7 @@ function closersIn(ctx: RuleContext, f: DeclFacts): Closer[] {
  * method that closes the channel it is given on every path through it. Only closes of channels this
  * declaration also closes itself are looked for; the helper's own close is never reported.
  */
-function closersByCalls(ctx: RuleContext, f: DeclFacts, keys: Set<string>): Closer[] {
+export function closersByCalls(ctx: RuleContext, f: DeclFacts, keys: Set<string>): Closer[] {
   const out: Closer[] = [];
   const passes = (e: Node | undefined) => {
     const k = chanKey(f, e);
