@@ -191,7 +191,8 @@ function allValuesReceived(f: DeclFacts, senders: Sender[], mine: ChanOp[], clos
     if (lit.type !== 'func_literal' || s.op.select || f.loopOf(s.op.node)) return false;
     const l = f.launches.find((x) => x.body === lit && x.kind === 'go');
     if (!l) return false;
-    if (senders.some((o) => o !== s && f.funcOf(o.op.node) === lit)) return false;
+    // Several sends in one goroutine are fine when no path runs two of them (`if err != nil { ch <- 0; return }; ch <- v`).
+    if (!atMostOneSend(f, lit, senders.filter((o) => o !== s && f.funcOf(o.op.node) === lit).map((o) => o.op), s.op)) return false;
     const loop = f.loopOf(l.node);
     if (!loop || f.loopOf(loop) || f.funcOf(loop) !== closer) return false;
     const c = iterations(f, loop);
@@ -217,6 +218,17 @@ function allValuesReceived(f: DeclFacts, senders: Sender[], mine: ChanOp[], clos
     });
     return !leaves;
   });
+}
+
+/** No path through the literal executes two of its sends on the channel (each instance sends at most one value). */
+function atMostOneSend(f: DeclFacts, lit: Node, others: ChanOp[], s: ChanOp): boolean {
+  if (!others.length) return true;
+  const g = f.cfg(lit);
+  if (g.hasGoto) return false;
+  const nodes = [s, ...others].map((o) => g.nodeFor(o.node));
+  if (nodes.some((n) => !n)) return false;
+  for (const a of nodes) for (const b of nodes) if (g.reachable(a!, b!)) return false;
+  return true;
 }
 
 /**

@@ -414,7 +414,7 @@ export function selectGuarded(f: DeclFacts, n: Node, key: string): boolean {
 // ---------------------------------------------------------------------------------------------------
 
 /** A close of a channel as seen from one declaration: its own, or one inside a same-file function launched there. */
-interface Closer {
+export interface Closer {
   /** The close call, or the go statement launching the function that closes. */
   start: Node;
   key: string;
@@ -427,6 +427,8 @@ interface Closer {
   at: Node;
   /** Facts of the declaration holding `at`. */
   facts: DeclFacts;
+  /** Set for a close inside a same-file function called (not launched) here: the call. */
+  call?: Node;
 }
 
 // `where` describes the other close (or the loop/launch) for the message.
@@ -541,6 +543,7 @@ function declName(f: DeclFacts): string {
 function describe(ctx: RuleContext, c: Closer): string {
   const what = `close(${show(c.at.child('arguments')?.children[0] ?? c.at)})`;
   const deferred = c.at.parent?.type === 'defer_statement' ? `the deferred ${what}` : `the ${what}`;
+  if (c.call) return `${deferred} at ${ctx.lineRef(c.at)} in ${declName(c.facts)}, called at ${ctx.lineRef(c.call)}`;
   if (c.via) return `${deferred} at ${ctx.lineRef(c.at)} in ${declName(c.facts)}, started by the go statement at ${ctx.lineRef(c.start)}`;
   return `${deferred} at ${ctx.lineRef(c.at)}`;
 }
@@ -636,6 +639,10 @@ function closersIn(ctx: RuleContext, f: DeclFacts): Closer[] {
     // A close in a stored closure still pairs with closes in that closure (relate climbs only that far).
     out.push({ start: op.node, key, op: f === ctx.facts ? op : undefined, guarded: isGuardedClose(f, op, key, inOnce(f, op.node)), at: op.node, facts: f });
   }
+  if (f === ctx.facts) {
+    const keys = new Set(out.map((c) => c.key));
+    if (keys.size) out.push(...closersByCalls(ctx, f, keys));
+  }
   for (const l of f.launches) {
     if (!l.bodyDecl || l.bodyDecl === f.decl || l.kind !== 'go') continue;
     ctx.file.onDependency?.(l.bodyDecl); // the result depends on that declaration's text
@@ -649,6 +656,47 @@ function closersIn(ctx: RuleContext, f: DeclFacts): Closer[] {
       if (!key) continue;
       const gkey = chanKey(gf, op.chan)!;
       out.push({ start: l.node, key, guarded: isGuardedClose(gf, op, gkey, cl.once), via: l, at: op.node, facts: gf });
+    }
+  }
+  return out;
+}
+
+/**
+ * `produce(out, xs)` … `close(out)`: a plain call (statement or deferred) of a same-file function or
+ * method that closes the channel it is given on every path through it. Only closes of channels this
+ * declaration also closes itself are looked for; the helper's own close is never reported.
+ */
+export function closersByCalls(ctx: RuleContext, f: DeclFacts, keys: Set<string>): Closer[] {
+  const out: Closer[] = [];
+  const passes = (e: Node | undefined) => {
+    const k = chanKey(f, e);
+    return !!k && (keys.has(k) || [...keys].some((x) => x.startsWith(k + '.')));
+  };
+  for (const call of f.root.findAll('call_expression')) {
+    const stmt = call.parent;
+    if ((stmt?.type !== 'expression_statement' && stmt?.type !== 'defer_statement') || stmt.children[0] !== call) continue;
+    const fn = unparen(call.child('function'));
+    if (!fn || fn.text === 'close') continue;
+    const args = call.child('arguments')?.children ?? [];
+    if (!args.some(passes) && !(fn.type === 'selector_expression' && passes(fn.child('operand')))) continue;
+    const { bodyDecl } = f.callee(call);
+    if (!bodyDecl || bodyDecl === ctx.decl) continue;
+    ctx.file.onDependency?.(bodyDecl);
+    if (!bodyDecl.text.includes('close(')) continue;
+    const gf = ctx.file.depFacts(bodyDecl);
+    const g = gf.cfg(gf.root);
+    if (g.hasGoto) continue;
+    const l: Launch = { kind: 'go', node: call, call, body: gf.root, bodyDecl, args, launcher: f.funcOf(call) };
+    for (const op of gf.chanOps) {
+      if (op.kind !== 'close') continue;
+      const cl = climbTo(gf, op.node, gf.root);
+      if (!cl || cl.launches.length || cl.once) continue;
+      // Closed on every path through the helper (a guarded or early-return close proves nothing).
+      const n = g.nodeFor(cl.anchor);
+      if (!n || g.exitAvoiding(g.entry, (c) => c === n)) continue;
+      const key = mapToLauncher(f, gf, op.chan, l);
+      if (!key || !keys.has(key)) continue;
+      out.push({ start: call, key, guarded: ifGuarded(f, call) || inOnce(f, call), at: op.node, facts: gf, call });
     }
   }
   return out;

@@ -1,7 +1,7 @@
 import type { CNode } from '../cfg';
-import type { ChanOp } from '../facts';
 import type { Rule } from '../rule';
-import { chanKey, climbTo, commonFunc, complementary, ifGuarded, killNodes, panickingSends } from './double-close';
+import type { Node } from '../ast';
+import { chanKey, climbTo, closersByCalls, commonFunc, complementary, ifGuarded, killNodes, panickingSends } from './double-close';
 import { show } from './util';
 
 export const sendAfterClose: Rule = {
@@ -9,18 +9,34 @@ export const sendAfterClose: Rule = {
   title: 'Send on a channel after it was closed',
   defaultSeverity: 'error',
   summary: 'A send on a channel that was already closed on the same path of the same function: the send panics.',
-  trigger: /\bclose\(/,
+  // A send after a call of a same-file helper that closes needs no close( in the declaration itself.
+  trigger: /\bclose\(|<-/,
+  fileTrigger: /\bclose\(/,
   check(ctx) {
     const f = ctx.facts;
     const closes = f.chanOps.filter((o) => o.kind === 'close');
-    if (!closes.length) return;
-    const byKey = new Map<string, ChanOp[]>();
+    if (!closes.length && !f.chanOps.some((o) => o.kind === 'send')) return;
+    // A close is the close call, or a call of a same-file helper that closes the channel on every path.
+    const byKey = new Map<string, { node: Node; where: (ch: string) => string }[]>();
+    const add = (k: string, node: Node, where: (ch: string) => string) => {
+      const l = byKey.get(k) ?? [];
+      l.push({ node, where });
+      byKey.set(k, l);
+    };
     for (const c of closes) {
       const k = chanKey(f, c.chan);
-      if (!k) continue;
-      const l = byKey.get(k) ?? [];
-      l.push(c);
-      byKey.set(k, l);
+      if (k) add(k, c.node, (ch) => `the close(${ch}) at ${ctx.lineRef(c.node)}`);
+    }
+    const sendKeys = new Set<string>();
+    for (const o of f.chanOps) {
+      const k = o.kind === 'send' ? chanKey(f, o.chan) : undefined;
+      if (k) sendKeys.add(k);
+    }
+    if (sendKeys.size) {
+      for (const h of closersByCalls(ctx, f, sendKeys)) {
+        const name = h.facts.decl.kind === 'method' ? `${h.facts.decl.recvType}.${h.facts.decl.names[0]}` : h.facts.decl.names[0];
+        add(h.key, h.start, (ch) => `the call at ${ctx.lineRef(h.start)}, which closes ${ch} (${name}, ${ctx.lineRef(h.at)})`);
+      }
     }
     for (const send of f.chanOps) {
       if (send.kind !== 'send') continue;
@@ -58,7 +74,7 @@ export const sendAfterClose: Rule = {
         ctx.report({
           node: send.node,
           message:
-            `Send on ${ch} after the close(${ch}) at ${ctx.lineRef(close.node)}${loop}: a send on a closed channel panics. ` +
+            `Send on ${ch} after ${close.where(ch)}${loop}: a send on a closed channel panics. ` +
             `Send every value before closing, and let the sender close the channel once it has nothing more to send.`,
         });
         break;
