@@ -92,7 +92,9 @@ function unboundedLoop(ctx: RuleContext, l: Launch): { loop: Node; input: Unknow
     if (POOL_NAME.test(lastName(over))) continue;
     const input = unknownInput(f, over, rc, 0);
     if (!input) continue;
-    if (boundedInBody(f, p, l) || fanIn(f, p, rc, l) || callsElement(f, rc, l)) return undefined;
+    if (boundedInBody(f, p, l) || fanIn(f, p, rc, l)) return undefined;
+    // Hooks set by code: their count is not the input's, but an enclosing loop over data still multiplies them.
+    if (callsElement(f, rc, l)) continue;
     if (leavesAfter(l.node, p) || cappedByIndex(f, p, rc, l) || lengthChecked(f, p, over)) return undefined;
     return { loop: p, input };
   }
@@ -459,7 +461,7 @@ function fanIn(f: DeclFacts, loop: Node, rc: Node, l: Launch): boolean {
     if (recv) return false;
     let ch: Node | undefined;
     if (n.type === 'unary_expression' && n.tokens[0] === '<-') ch = n.child('operand');
-    else if (n.type === 'range_clause') ch = n.child('right');
+    else if (n.type === 'range_clause' && !knownNotChan(f, n.child('right'))) ch = n.child('right');
     // The element itself (`<-c`), or a stream in one of its fields (`range sub.C`, a receive in a
     // loop); a single `<-w.start` only gates the goroutine.
     const b = ch ? rootBinding(f, ch) : undefined;
@@ -468,6 +470,17 @@ function fanIn(f: DeclFacts, loop: Node, rc: Node, l: Launch): boolean {
     return true;
   });
   return recv;
+}
+
+/**
+ * `go func(batch []Item) { for _, it := range batch {…} }(batch)` walks a slice, it receives nothing:
+ * a goroutine per batch is not a forwarder. Unknown types (another package's) still count as streams.
+ */
+function knownNotChan(f: DeclFacts, e: Node | undefined): boolean {
+  const t = e && underlying(f, f.typeOf(e));
+  if (!t) return false;
+  if (t.kind === 'named') return t.pkg === '' && (INT_TYPES.has(t.name) || t.name === 'string');
+  return t.kind === 'slice' || t.kind === 'array' || t.kind === 'map';
 }
 
 interface ChanUse {
