@@ -10,6 +10,8 @@ interface Unknown {
   /** "items (a parameter)", "s.clients (a field)", "os.ReadDir(dir)" … */
   what: string;
   chan: boolean;
+  /** What one goroutine is started for, when not an element or a received value ("row of rows.Next()"). */
+  per?: string;
 }
 
 const INT_TYPES = new Set('int int8 int16 int32 int64 uint uint8 uint16 uint32 uint64 uintptr byte rune'.split(' '));
@@ -24,7 +26,7 @@ const POOL_NAME = /^(workers?|pool|shards?)$/i;
 const BOUND_CALL = /^(acquire\w*|tryAcquire\w*|wait|take)$/i;
 
 const GO_STMT = /^[ \t]*go\s/m;
-const RANGE = /\b(range|select)\b/;
+const RANGE = /\b(range|select)\b|\.(Scan|Next)\(/;
 
 /**
  * A declaration with a `range` and a go statement (which gofmt puts at the start of a line, so "go" in
@@ -58,7 +60,7 @@ export const unboundedGoroutines: Rule = {
       // errgroup.SetLimit anywhere in the function: the author manages concurrency there.
       limited ??= ctx.node.findAll('call_expression').some((c) => calledMethod(c) === 'SetLimit');
       if (limited) return;
-      const per = hit.input.chan ? `value received from ${hit.input.what}` : `element of ${hit.input.what}`;
+      const per = hit.input.per ?? (hit.input.chan ? `value received from ${hit.input.what}` : `element of ${hit.input.what}`);
       ctx.report({
         node: l.node,
         message:
@@ -88,7 +90,12 @@ function unboundedLoop(ctx: RuleContext, l: Launch): { loop: Node; input: Unknow
     if (p.type !== 'for_statement' || !p.child('body')?.contains(l.node)) continue;
     const rc = p.firstOfType('range_clause');
     const over = rc?.child('right');
-    if (!rc || !over) continue;
+    if (!rc || !over) {
+      const hit = rc ? undefined : readLoop(f, p, l);
+      if (hit === 'bounded') return undefined;
+      if (hit) return { loop: p, input: hit };
+      continue;
+    }
     if (POOL_NAME.test(lastName(over))) continue;
     const input = unknownInput(f, over, rc, 0);
     if (!input) continue;
@@ -99,6 +106,25 @@ function unboundedLoop(ctx: RuleContext, l: Launch): { loop: Node; input: Unknow
     return { loop: p, input };
   }
   return selectLoop(ctx, l);
+}
+
+/**
+ * `for sc.Scan() { go handle(sc.Text()) }`, `for rows.Next() { … go … }`: one goroutine per line or row
+ * read, as many as the input has. (An accept loop is `for { … }` and stays silent.)
+ */
+function readLoop(f: DeclFacts, loop: Node, l: Launch): Unknown | 'bounded' | undefined {
+  if (loop.firstOfType('for_clause')) return undefined;
+  const cond = loop.children.find((c) => c.field !== 'body' && c.type !== 'comment');
+  const call = unparen(cond);
+  if (call?.type !== 'call_expression') return undefined;
+  const fn = unparen(call.child('function'));
+  const name = fn?.type === 'selector_expression' ? fn.child('field')?.text : undefined;
+  const nargs = call.child('arguments')?.children.filter((c) => c.type !== 'comment').length ?? 0;
+  if ((name !== 'Scan' && name !== 'Next') || nargs !== 0) return undefined;
+  const op = fn!.child('operand')!;
+  if (op.type === 'identifier' && f.pkgOf(op)) return undefined;
+  if (boundedInBody(f, loop, l) || leavesAfter(l.node, loop)) return 'bounded';
+  return { what: show(call), chan: false, per: `${name === 'Scan' ? 'token read by' : 'item of'} for ${show(call)}` };
 }
 
 /**
