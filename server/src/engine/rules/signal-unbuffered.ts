@@ -46,7 +46,7 @@ function checkCalls(ctx: RuleContext): void {
   const f = ctx.facts;
   ctx.node.walk((n) => {
     if (n.type !== 'call_expression' || f.pkgCall(n, 'os/signal') !== 'Notify') return true;
-    const ch = n.child('arguments')?.children[0];
+    const ch = args(n)[0];
     if (!ch) return true;
     // One unbuffered make that can feed this call is enough to drop signals on that path.
     const unbuffered = makesOf(ctx, f, ch, n)?.filter(isUnbuffered);
@@ -77,6 +77,11 @@ function checkCalls(ctx: RuleContext): void {
     });
     return true;
   });
+}
+
+/** A call's arguments without the comments between them (`signal.Notify( // why` puts one first). */
+function args(call: Node): Node[] {
+  return (call.child('arguments')?.children ?? []).filter((c) => c.type !== 'comment');
 }
 
 export function isUnbuffered(m: Make): boolean {
@@ -155,7 +160,7 @@ function callerMakes(ctx: RuleContext, f: DeclFacts, p: Binding): Make[] | undef
     const cf = c === d ? f : ctx.file.depFacts(c);
     for (const call of cf.root.findAll('call_expression')) {
       if (cf.callee(call).bodyDecl !== d) continue;
-      const arg = call.child('arguments')?.children[index];
+      const arg = args(call)[index];
       if (!arg) continue;
       const direct = makeChan(arg);
       const ms = direct ? [direct] : makesOf(ctx, cf, arg, call, false);

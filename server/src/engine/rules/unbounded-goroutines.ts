@@ -10,6 +10,8 @@ interface Unknown {
   /** "items (a parameter)", "s.clients (a field)", "os.ReadDir(dir)" … */
   what: string;
   chan: boolean;
+  /** What one goroutine is started for, when not an element or a received value ("row of rows.Next()"). */
+  per?: string;
 }
 
 const INT_TYPES = new Set('int int8 int16 int32 int64 uint uint8 uint16 uint32 uint64 uintptr byte rune'.split(' '));
@@ -24,7 +26,7 @@ const POOL_NAME = /^(workers?|pool|shards?)$/i;
 const BOUND_CALL = /^(acquire\w*|tryAcquire\w*|wait|take)$/i;
 
 const GO_STMT = /^[ \t]*go\s/m;
-const RANGE = /\b(range|select)\b/;
+const RANGE = /\b(range|select)\b|\.(Scan|Next)\(/;
 
 /**
  * A declaration with a `range` and a go statement (which gofmt puts at the start of a line, so "go" in
@@ -58,7 +60,7 @@ export const unboundedGoroutines: Rule = {
       // errgroup.SetLimit anywhere in the function: the author manages concurrency there.
       limited ??= ctx.node.findAll('call_expression').some((c) => calledMethod(c) === 'SetLimit');
       if (limited) return;
-      const per = hit.input.chan ? `value received from ${hit.input.what}` : `element of ${hit.input.what}`;
+      const per = hit.input.per ?? (hit.input.chan ? `value received from ${hit.input.what}` : `element of ${hit.input.what}`);
       ctx.report({
         node: l.node,
         message:
@@ -88,15 +90,41 @@ function unboundedLoop(ctx: RuleContext, l: Launch): { loop: Node; input: Unknow
     if (p.type !== 'for_statement' || !p.child('body')?.contains(l.node)) continue;
     const rc = p.firstOfType('range_clause');
     const over = rc?.child('right');
-    if (!rc || !over) continue;
+    if (!rc || !over) {
+      const hit = rc ? undefined : readLoop(f, p, l);
+      if (hit === 'bounded') return undefined;
+      if (hit) return { loop: p, input: hit };
+      continue;
+    }
     if (POOL_NAME.test(lastName(over))) continue;
     const input = unknownInput(f, over, rc, 0);
     if (!input) continue;
-    if (boundedInBody(f, p, l) || fanIn(f, p, rc, l) || callsElement(f, rc, l)) return undefined;
+    if (boundedInBody(f, p, l) || fanIn(f, p, rc, l)) return undefined;
+    // Hooks set by code: their count is not the input's, but an enclosing loop over data still multiplies them.
+    if (callsElement(f, rc, l)) continue;
     if (leavesAfter(l.node, p) || cappedByIndex(f, p, rc, l) || lengthChecked(f, p, over)) return undefined;
     return { loop: p, input };
   }
   return selectLoop(ctx, l);
+}
+
+/**
+ * `for sc.Scan() { go handle(sc.Text()) }`, `for rows.Next() { … go … }`: one goroutine per line or row
+ * read, as many as the input has. (An accept loop is `for { … }` and stays silent.)
+ */
+function readLoop(f: DeclFacts, loop: Node, l: Launch): Unknown | 'bounded' | undefined {
+  if (loop.firstOfType('for_clause')) return undefined;
+  const cond = loop.children.find((c) => c.field !== 'body' && c.type !== 'comment');
+  const call = unparen(cond);
+  if (call?.type !== 'call_expression') return undefined;
+  const fn = unparen(call.child('function'));
+  const name = fn?.type === 'selector_expression' ? fn.child('field')?.text : undefined;
+  const nargs = call.child('arguments')?.children.filter((c) => c.type !== 'comment').length ?? 0;
+  if ((name !== 'Scan' && name !== 'Next') || nargs !== 0) return undefined;
+  const op = fn!.child('operand')!;
+  if (op.type === 'identifier' && f.pkgOf(op)) return undefined;
+  if (boundedInBody(f, loop, l) || leavesAfter(l.node, loop)) return 'bounded';
+  return { what: show(call), chan: false, per: `${name === 'Scan' ? 'token read by' : 'item of'} for ${show(call)}` };
 }
 
 /**
@@ -202,6 +230,7 @@ function literalTable(f: DeclFacts, e: Node, depth: number): boolean {
   }
   if (u.type !== 'composite_literal') return false;
   return (u.child('body')?.children ?? []).every((el) => {
+    if (el.type === 'comment') return true; // `// case: …` between the rows of a test table
     const v = el.type === 'keyed_element' ? el.child('value')?.children[0] : el.children[0];
     const w = v?.type === 'unary_expression' && v.tokens[0] === '&' ? v.child('operand') : v;
     return w?.type === 'literal_value' || w?.type === 'composite_literal';
@@ -459,7 +488,7 @@ function fanIn(f: DeclFacts, loop: Node, rc: Node, l: Launch): boolean {
     if (recv) return false;
     let ch: Node | undefined;
     if (n.type === 'unary_expression' && n.tokens[0] === '<-') ch = n.child('operand');
-    else if (n.type === 'range_clause') ch = n.child('right');
+    else if (n.type === 'range_clause' && !knownNotChan(f, n.child('right'))) ch = n.child('right');
     // The element itself (`<-c`), or a stream in one of its fields (`range sub.C`, a receive in a
     // loop); a single `<-w.start` only gates the goroutine.
     const b = ch ? rootBinding(f, ch) : undefined;
@@ -468,6 +497,17 @@ function fanIn(f: DeclFacts, loop: Node, rc: Node, l: Launch): boolean {
     return true;
   });
   return recv;
+}
+
+/**
+ * `go func(batch []Item) { for _, it := range batch {…} }(batch)` walks a slice, it receives nothing:
+ * a goroutine per batch is not a forwarder. Unknown types (another package's) still count as streams.
+ */
+function knownNotChan(f: DeclFacts, e: Node | undefined): boolean {
+  const t = e && underlying(f, f.typeOf(e));
+  if (!t) return false;
+  if (t.kind === 'named') return t.pkg === '' && (INT_TYPES.has(t.name) || t.name === 'string');
+  return t.kind === 'slice' || t.kind === 'array' || t.kind === 'map';
 }
 
 interface ChanUse {
