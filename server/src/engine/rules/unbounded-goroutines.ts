@@ -546,7 +546,8 @@ function elementBinding(f: DeclFacts, rc: Node): Binding | undefined {
   const left = rc.child('left')?.children ?? [];
   const over = f.typeOf(rc.child('right'));
   const u = over && underlying(f, over);
-  const id = u?.kind === 'chan' ? left[0] : left.length === 2 ? left[1] : undefined;
+  // A key-only range over a map (`for sub := range subs`, a set) yields the keys as its elements.
+  const id = u?.kind === 'chan' || (u?.kind === 'map' && left.length === 1) ? left[0] : left.length === 2 ? left[1] : undefined;
   return id?.type === 'identifier' ? f.scopes.resolve(id) : undefined;
 }
 
