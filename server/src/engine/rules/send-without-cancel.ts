@@ -6,7 +6,8 @@ import type { Canceller, ChanOp, DeclFacts, Launch } from '../facts';
 import type { OffsetFix, Rule, RuleContext } from '../rule';
 import type { FileFacts } from '../facts';
 import { isNamed } from '../typeinfer';
-import { inCommentBlock, resultKind, show } from './util';
+import type { Binding } from '../scope';
+import { inCommentBlock, paramNames, resultKind, show } from './util';
 
 export const sendWithoutCancel: Rule = {
   id: 'send-without-cancel',
@@ -25,7 +26,7 @@ export const sendWithoutCancel: Rule = {
       // Nor can context.Background() (or TODO) ever be done.
       const cancellers = [...f.cancellersAt(op.node), ...requestContexts(f, op.node)].filter((c) => !closedBy(f, c, g.body) && !neverDone(f, c));
       if (!cancellers.length) continue;
-      if (capacityCoversSends(f, op) || paramCapacityCovers(ctx.file, f, op, g.body, g.launches) || launcherAlwaysReceives(f, op, g.body, g.launches) || takesToken(f, op) || afterCancelled(f, op, g.body)) continue;
+      if (capacityCoversSends(f, op) || paramCapacityCovers(ctx.file, f, op, g.body, g.launches) || workQueueCovers(ctx.file, f, op, g.body, g.launches) || launcherAlwaysReceives(f, op, g.body, g.launches) || takesToken(f, op) || afterCancelled(f, op, g.body)) continue;
       const c = cancellers[0];
       const wait = c.kind === 'ctx' ? `<-${c.expr}.Done()` : `<-${c.expr}`;
       ctx.report({
@@ -147,6 +148,66 @@ function paramCapacityCovers(file: FileFacts, f: DeclFacts, op: ChanOp, body: No
     if (lf.chanOps.some((o) => o.kind === 'send' && lf.refKey(o.chan) === akey)) return false;
     return lf.scopes.references(ab).filter((r) => r.parent?.type === 'argument_list' && !isBuiltinArg(lf, r)).length === 1;
   });
+}
+
+/**
+ * The worker pool with a results buffer of `len(items)`: workers send at most once per job received with
+ * `for j := range jobs`, and `jobs` gets one send per item from a `for … range items` loop, so the
+ * results never outnumber the buffer, however many workers share the jobs.
+ */
+function workQueueCovers(file: FileFacts, f: DeclFacts, op: ChanOp, body: Node, launches: Launch[]): boolean {
+  const key = f.refKey(op.chan);
+  if (!key || !launches.length || f.runner(op.node) !== body) return false;
+  // The one loop around the send in the goroutine: a range over the jobs channel.
+  const loops = loopsAround(op.node, body).filter((l) => body.isAncestorOf(l));
+  if (loops.length !== 1) return false;
+  const loop = loops[0];
+  const jobsExpr = unparen(loop.firstOfType('range_clause')?.child('right'));
+  if (jobsExpr?.type !== 'identifier') return false;
+  const sends = f.chanOps.filter((o) => o.kind === 'send' && f.refKey(o.chan) === key);
+  if (sends.some((s) => !loop.isAncestorOf(s.node)) || sendsPerIteration(f, sends, loop) > 1) return false;
+  let target: { results: Binding; jobs: Binding; lf: DeclFacts } | undefined;
+  for (const l of launches) {
+    const lf = file.factsFor(l.node);
+    if (!lf) return false;
+    const results = atLaunch(f, lf, op.chan, body, l);
+    const jobs = atLaunch(f, lf, jobsExpr, body, l);
+    if (!results || !jobs || results === jobs || (target && (target.results !== results || target.jobs !== jobs || target.lf !== lf))) return false;
+    target = { results, jobs, lf };
+  }
+  if (!target) return false;
+  const { lf, results, jobs } = target;
+  const rmk = lf.makeOf(results);
+  const cap = unparen(rmk?.cap);
+  if (!rmk || !cap || !lf.makeOf(jobs)) return false;
+  // Both channels stay with these goroutines: handed to no other call, sent on by no one else.
+  const launchArgs = new Set(launches.flatMap((l) => l.args.map((a) => unparen(a))));
+  for (const b of [results, jobs]) {
+    if (lf.scopes.references(b).some((r) => r.parent?.type === 'argument_list' && !isBuiltinArg(lf, r) && !launchArgs.has(r))) return false;
+  }
+  const rkey = lf.refKey(results.id);
+  if (lf !== f && lf.chanOps.some((o) => o.kind === 'send' && lf.refKey(o.chan) === rkey)) return false;
+  // Every job comes from one loop over the items, once per iteration.
+  const jkey = lf.refKey(jobs.id);
+  const jobSends = lf.chanOps.filter((o) => o.kind === 'send' && lf.refKey(o.chan) === jkey);
+  if (!jobSends.length) return false;
+  const feed = loopsAround(jobSends[0].node, rmk.call);
+  if (feed.length !== 1 || jobSends.some((s) => !feed[0].isAncestorOf(s.node) || loopsAround(s.node, rmk.call).length !== 1)) return false;
+  return iteratesCapTimes(lf, feed[0], cap) && sendsPerIteration(lf, jobSends, feed[0]) <= 1;
+}
+
+/** The launcher's binding for a channel the goroutine uses: captured by a literal, or passed as an argument. */
+function atLaunch(f: DeclFacts, lf: DeclFacts, e: Node, body: Node, l: Launch): Binding | undefined {
+  const b = f.bindingOf(e);
+  if (!b || f.scopes.writesTo(b).length) return undefined;
+  if (b.kind === 'param' && b.func === body) {
+    const names = paramNames(body);
+    if (names.length !== l.args.length || body.child('parameters')?.firstOfType('variadic_parameter_declaration')) return undefined;
+    const arg = unparen(l.args[names.indexOf(b.name)]);
+    return arg?.type === 'identifier' ? lf.bindingOf(arg) : undefined;
+  }
+  // Captured from the launcher.
+  return lf === f && b.func === l.launcher ? b : undefined;
 }
 
 /**
