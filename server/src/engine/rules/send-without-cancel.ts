@@ -140,10 +140,14 @@ function paramCapacityCovers(file: FileFacts, f: DeclFacts, op: ChanOp, body: No
     const ab = lf && arg?.type === 'identifier' ? lf.bindingOf(arg) : undefined;
     const mk = ab && lf!.makeOf(ab);
     const cap = unparen(mk?.cap);
-    if (!lf || !ab || !mk || cap?.type !== 'int_literal' || Number(cap.text.replace(/_/g, '')) < perRun) return false;
-    // One channel per launch: made where no loop repeats the launch, handed only to this goroutine, and
-    // not sent on by anyone else.
-    if (loopsAround(l.node, mk.call).length) return false;
+    if (!lf || !ab || !mk || !cap) return false;
+    // One channel per launch, made where no loop repeats the launch; or `make(chan T, len(xs))` shared by
+    // one launch per iteration of `for … range xs`, each sending at most once. Handed only to these
+    // goroutines, and not sent on by anyone else.
+    const loops = loopsAround(l.node, mk.call);
+    if (loops.length === 0) {
+      if (cap.type !== 'int_literal' || Number(cap.text.replace(/_/g, '')) < perRun) return false;
+    } else if (loops.length !== 1 || perRun > 1 || !iteratesCapTimes(lf, loops[0], cap)) return false;
     const akey = lf.refKey(arg);
     if (lf.chanOps.some((o) => o.kind === 'send' && lf.refKey(o.chan) === akey)) return false;
     return lf.scopes.references(ab).filter((r) => r.parent?.type === 'argument_list' && !isBuiltinArg(lf, r)).length === 1;
