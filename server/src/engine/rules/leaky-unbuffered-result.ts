@@ -102,8 +102,9 @@ function analyse(ctx: RuleContext, f: DeclFacts, b: Binding, declStmt: Node, dec
   let launch: Launch;
   let body: Node;
   if (sends.length) {
-    body = sends[0].func;
-    if (sends.some((op) => op.select || op.func !== body || f.loopOf(op.node))) return undefined;
+    // A deferred or in-place literal's send runs in the goroutine around it (`defer func() { errc <- err }()`).
+    body = f.runner(sends[0].node);
+    if (sends.some((op) => op.select || f.runner(op.node) !== body || f.loopOf(op.node))) return undefined;
     const ls = f.launchesOf(body);
     if (ls.length !== 1 || body === home) return undefined;
     launch = ls[0];
@@ -199,7 +200,7 @@ function paramSend(ctx: RuleContext, f: DeclFacts, launch: Launch, index: number
       if (op?.kind === 'close' && bf.runner(op.node) === body) continue;
       return undefined;
     }
-    if (op.select || op.func !== body || bf.loopOf(op.node)) return undefined;
+    if (op.select || bf.runner(op.node) !== body || bf.loopOf(op.node)) return undefined;
     sends.push(op);
   }
   return sends.length && exclusive(bf, sends) ? sends[0].node : undefined;

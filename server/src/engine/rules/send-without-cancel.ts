@@ -4,7 +4,10 @@ import type { CNode } from '../cfg';
 import { isDoneChan } from '../facts';
 import type { Canceller, ChanOp, DeclFacts, Launch } from '../facts';
 import type { OffsetFix, Rule, RuleContext } from '../rule';
-import { inCommentBlock, resultKind, show } from './util';
+import type { FileFacts } from '../facts';
+import { isNamed } from '../typeinfer';
+import type { Binding } from '../scope';
+import { inCommentBlock, paramNames, resultKind, show } from './util';
 
 export const sendWithoutCancel: Rule = {
   id: 'send-without-cancel',
@@ -17,13 +20,13 @@ export const sendWithoutCancel: Rule = {
     const f = ctx.facts;
     for (const op of f.chanOps) {
       if (op.kind !== 'send' || op.select) continue;
-      const g = f.goroutineOf(op.node) ?? goroutineOfCallback(f, op.func);
+      const g = f.goroutineOf(op.node) ?? goroutineOfCallback(f, op.func) ?? goroutineOfLocalClosure(f, op.func);
       if (!g) continue;
       // A channel this goroutine closes itself signals its completion, not a cancellation of it.
       // Nor can context.Background() (or TODO) ever be done.
-      const cancellers = f.cancellersAt(op.node).filter((c) => !closedBy(f, c, g.body) && !neverDone(f, c));
+      const cancellers = [...f.cancellersAt(op.node), ...requestContexts(f, op.node)].filter((c) => !closedBy(f, c, g.body) && !neverDone(f, c));
       if (!cancellers.length) continue;
-      if (capacityCoversSends(f, op) || launcherAlwaysReceives(f, op, g.body, g.launches) || takesToken(f, op) || afterCancelled(f, op, g.body)) continue;
+      if (capacityCoversSends(f, op) || paramCapacityCovers(ctx.file, f, op, g.body, g.launches) || workQueueCovers(ctx.file, f, op, g.body, g.launches) || launcherAlwaysReceives(f, op, g.body, g.launches) || takesToken(f, op) || afterCancelled(f, op, g.body)) continue;
       const c = cancellers[0];
       const wait = c.kind === 'ctx' ? `<-${c.expr}.Done()` : `<-${c.expr}`;
       ctx.report({
@@ -60,6 +63,155 @@ function capacityCoversSends(f: DeclFacts, op: ChanOp): boolean {
   const loop = loopsOf[0][0];
   if (!loopsOf.every((ls) => ls.length === 1 && ls[0] === loop) || !iteratesCapTimes(f, loop, cap)) return false;
   return sendsPerIteration(f, sends, loop) <= 1;
+}
+
+/**
+ * `r.Context()` of an `*http.Request` in scope, where the declaration already uses the request's context:
+ * that is the cancellation at hand in a handler.
+ */
+function requestContexts(f: DeclFacts, at: Node): Canceller[] {
+  const out: Canceller[] = [];
+  for (const b of f.scopes.visibleAt(at, (b) => b.kind === 'param' || b.kind === 'var')) {
+    const t = f.types.typeOfBinding(b);
+    if (t?.kind !== 'pointer' || !isNamed(t.elem, 'net/http', 'Request') || f.scopes.writesTo(b).length) continue;
+    const usesContext = f.scopes
+      .references(b)
+      .some((r) => r.parent?.type === 'selector_expression' && r.parent.child('field')?.text === 'Context' && r.parent.parent?.type === 'call_expression');
+    if (usesContext) out.push({ kind: 'ctx', expr: `${b.name}.Context()` });
+  }
+  return out;
+}
+
+/**
+ * `emit := func(v T) { out <- v }` declared in a goroutine and only called (not stored, passed or
+ * launched) from that goroutine: its sends run there.
+ */
+function goroutineOfLocalClosure(f: DeclFacts, fn: Node): ReturnType<DeclFacts['goroutineOf']> {
+  if (fn.type !== 'func_literal') return undefined;
+  let c: Node = fn;
+  while (c.parent?.type === 'parenthesized_expression') c = c.parent;
+  const list = c.parent;
+  const decl = list?.parent;
+  if (list?.type !== 'expression_list' || (decl?.type !== 'short_var_declaration' && decl?.type !== 'var_spec')) return undefined;
+  const i = list.children.indexOf(c);
+  const id = (decl.type === 'short_var_declaration' ? decl.child('left')?.children : decl.childrenIn('name'))?.[i];
+  const b = id?.type === 'identifier' ? f.scopes.resolve(id) : undefined;
+  if (!b || b.kind !== 'var' || unparen(b.value) !== fn || f.scopes.writesTo(b).length) return undefined;
+  const refs = f.scopes.references(b);
+  let g: ReturnType<DeclFacts['goroutineOf']>;
+  for (const r of refs) {
+    const call = r.parent;
+    if (call?.type !== 'call_expression' || call.child('function') !== r || call.parent?.type === 'go_statement') return undefined;
+    const rg = f.goroutineOf(r);
+    if (!rg || (g && rg.body !== g.body)) return undefined;
+    g = rg;
+  }
+  return g;
+}
+
+/**
+ * `func ping(…, errc chan<- error) { errc <- … }` launched with `go ping(…, errc)` where every launch
+ * passes its own `make(chan T, N)` with N covering the sends of one run.
+ */
+function paramCapacityCovers(file: FileFacts, f: DeclFacts, op: ChanOp, body: Node, launches: Launch[]): boolean {
+  const b = f.bindingOf(op.chan);
+  if (!b || b.kind !== 'param' || b.func !== body || f.scopes.writesTo(b).length || !launches.length) return false;
+  // Its position among the parameters (a variadic or grouped list is counted name by name).
+  let idx = -1;
+  let n = 0;
+  for (const pd of body.child('parameters')?.children ?? []) {
+    if (pd.type === 'variadic_parameter_declaration') return false;
+    if (pd.type !== 'parameter_declaration') continue;
+    for (const nm of pd.childrenIn('name')) {
+      if (nm === b.id) idx = n;
+      n++;
+    }
+  }
+  if (idx < 0) return false;
+  const key = f.refKey(op.chan);
+  if (f.scopes.references(b).some((r) => r.parent?.type === 'argument_list' && !isBuiltinArg(f, r))) return false;
+  const sends = f.chanOps.filter((o) => o.kind === 'send' && f.refKey(o.chan) === key && body.isAncestorOf(o.node));
+  const perRun = sendsPerRun(f, sends);
+  if (!Number.isFinite(perRun)) return false;
+  return launches.every((l) => {
+    if (l.kind !== 'go' || l.args.length !== n) return false;
+    const lf = file.factsFor(l.node);
+    const arg = unparen(l.args[idx]);
+    const ab = lf && arg?.type === 'identifier' ? lf.bindingOf(arg) : undefined;
+    const mk = ab && lf!.makeOf(ab);
+    const cap = unparen(mk?.cap);
+    if (!lf || !ab || !mk || !cap) return false;
+    // One channel per launch, made where no loop repeats the launch; or `make(chan T, len(xs))` shared by
+    // one launch per iteration of `for … range xs`, each sending at most once. Handed only to these
+    // goroutines, and not sent on by anyone else.
+    const loops = loopsAround(l.node, mk.call);
+    if (loops.length === 0) {
+      if (cap.type !== 'int_literal' || Number(cap.text.replace(/_/g, '')) < perRun) return false;
+    } else if (loops.length !== 1 || perRun > 1 || !iteratesCapTimes(lf, loops[0], cap)) return false;
+    const akey = lf.refKey(arg);
+    if (lf.chanOps.some((o) => o.kind === 'send' && lf.refKey(o.chan) === akey)) return false;
+    return lf.scopes.references(ab).filter((r) => r.parent?.type === 'argument_list' && !isBuiltinArg(lf, r)).length === 1;
+  });
+}
+
+/**
+ * The worker pool with a results buffer of `len(items)`: workers send at most once per job received with
+ * `for j := range jobs`, and `jobs` gets one send per item from a `for … range items` loop, so the
+ * results never outnumber the buffer, however many workers share the jobs.
+ */
+function workQueueCovers(file: FileFacts, f: DeclFacts, op: ChanOp, body: Node, launches: Launch[]): boolean {
+  const key = f.refKey(op.chan);
+  if (!key || !launches.length || f.runner(op.node) !== body) return false;
+  // The one loop around the send in the goroutine: a range over the jobs channel.
+  const loops = loopsAround(op.node, body).filter((l) => body.isAncestorOf(l));
+  if (loops.length !== 1) return false;
+  const loop = loops[0];
+  const jobsExpr = unparen(loop.firstOfType('range_clause')?.child('right'));
+  if (jobsExpr?.type !== 'identifier') return false;
+  const sends = f.chanOps.filter((o) => o.kind === 'send' && f.refKey(o.chan) === key);
+  if (sends.some((s) => !loop.isAncestorOf(s.node)) || sendsPerIteration(f, sends, loop) > 1) return false;
+  let target: { results: Binding; jobs: Binding; lf: DeclFacts } | undefined;
+  for (const l of launches) {
+    const lf = file.factsFor(l.node);
+    if (!lf) return false;
+    const results = atLaunch(f, lf, op.chan, body, l);
+    const jobs = atLaunch(f, lf, jobsExpr, body, l);
+    if (!results || !jobs || results === jobs || (target && (target.results !== results || target.jobs !== jobs || target.lf !== lf))) return false;
+    target = { results, jobs, lf };
+  }
+  if (!target) return false;
+  const { lf, results, jobs } = target;
+  const rmk = lf.makeOf(results);
+  const cap = unparen(rmk?.cap);
+  if (!rmk || !cap || !lf.makeOf(jobs)) return false;
+  // Both channels stay with these goroutines: handed to no other call, sent on by no one else.
+  const launchArgs = new Set(launches.flatMap((l) => l.args.map((a) => unparen(a))));
+  for (const b of [results, jobs]) {
+    if (lf.scopes.references(b).some((r) => r.parent?.type === 'argument_list' && !isBuiltinArg(lf, r) && !launchArgs.has(r))) return false;
+  }
+  const rkey = lf.refKey(results.id);
+  if (lf !== f && lf.chanOps.some((o) => o.kind === 'send' && lf.refKey(o.chan) === rkey)) return false;
+  // Every job comes from one loop over the items, once per iteration.
+  const jkey = lf.refKey(jobs.id);
+  const jobSends = lf.chanOps.filter((o) => o.kind === 'send' && lf.refKey(o.chan) === jkey);
+  if (!jobSends.length) return false;
+  const feed = loopsAround(jobSends[0].node, rmk.call);
+  if (feed.length !== 1 || jobSends.some((s) => !feed[0].isAncestorOf(s.node) || loopsAround(s.node, rmk.call).length !== 1)) return false;
+  return iteratesCapTimes(lf, feed[0], cap) && sendsPerIteration(lf, jobSends, feed[0]) <= 1;
+}
+
+/** The launcher's binding for a channel the goroutine uses: captured by a literal, or passed as an argument. */
+function atLaunch(f: DeclFacts, lf: DeclFacts, e: Node, body: Node, l: Launch): Binding | undefined {
+  const b = f.bindingOf(e);
+  if (!b || f.scopes.writesTo(b).length) return undefined;
+  if (b.kind === 'param' && b.func === body) {
+    const names = paramNames(body);
+    if (names.length !== l.args.length || body.child('parameters')?.firstOfType('variadic_parameter_declaration')) return undefined;
+    const arg = unparen(l.args[names.indexOf(b.name)]);
+    return arg?.type === 'identifier' ? lf.bindingOf(arg) : undefined;
+  }
+  // Captured from the launcher.
+  return lf === f && b.func === l.launcher ? b : undefined;
 }
 
 /**
@@ -205,11 +357,11 @@ export function sendsPerRun(f: DeclFacts, sends: ChanOp[]): number {
 }
 
 /**
- * `go func() { errc <- work() }()` followed, on every path of the launcher, by a receive from errc:
+ * `go func() { errc <- work() }()` (or `g.Go(…)`) followed, on every path of the launcher, by a receive from errc:
  * the single send always finds its receiver.
  */
 function launcherAlwaysReceives(f: DeclFacts, op: ChanOp, body: Node, launches: Launch[]): boolean {
-  if (launches.length !== 1 || launches[0].kind !== 'go') return false;
+  if (launches.length !== 1) return false;
   const launch = launches[0];
   const key = f.refKey(op.chan);
   const b = f.bindingOf(op.chan);
