@@ -335,7 +335,21 @@ function callSites(ctx: RuleContext, fn: Node): CallSite[] | string {
     let c: Node = fn;
     while (c.parent?.type === 'parenthesized_expression') c = c.parent;
     if (c.parent?.type === 'call_expression' && c.field === 'function') return [{ facts: f, call: c.parent }];
-    return 'the function literal is not called where it is written';
+    // `show := func(t T) {…}` then only direct calls `show(x)`.
+    const decl = c.parent?.type === 'expression_list' ? c.parent.parent : undefined;
+    const left = decl?.type === 'short_var_declaration' ? decl.child('left')?.children ?? [] : [];
+    const right = decl?.type === 'short_var_declaration' ? decl.child('right')?.children ?? [] : [];
+    const b = left.length === 1 && right.length === 1 && unparen(right[0]) === fn ? f.scopes.resolve(left[0]) : undefined;
+    if (!b || b.kind !== 'var' || f.scopes.writesTo(b).length) return 'the function literal is not called where it is written';
+    const out: CallSite[] = [];
+    for (const r of f.scopes.references(b)) {
+      if (r === left[0]) continue;
+      let e: Node = r;
+      while (e.parent?.type === 'parenthesized_expression') e = e.parent;
+      if (e.parent?.type !== 'call_expression' || e.field !== 'function') return `${b.name} is used as a value at ${ctx.lineRef(r)}`;
+      out.push({ facts: f, call: e.parent });
+    }
+    return out;
   }
   const name = fn.child('name')?.text;
   if (!name) return 'the function has no name';
