@@ -51,9 +51,17 @@ function checkLaunch(ctx: RuleContext, l: Launch): void {
     if (!immediate && !usage.dones.length && !wg.name) continue;
     if (!immediate && !usage.dones.length && !passesWg(f, l, add)) continue;
     if (usage.waits) return; // a goroutine that waits on the group is not one it counts
+    let wrongGroup: WgCall | undefined;
     if (!usage.dones.length) {
-      // Right after an Add, but the body calls Done on another group: that Add is not for this goroutine.
-      if (bf.wgCalls.some((c) => c.method === 'Done' && body.isAncestorOf(c.call) && !inChild(usage, c.call))) return;
+      // Right after an Add, but the body calls Done on another group: that Add is not for this goroutine —
+      // unless nothing else can count the group down (a local group no other code sees, with no Done
+      // anywhere): then the Done is on the wrong group (`writers.Add(1); go func() { defer readers.Done() }()`).
+      const other = bf.wgCalls.find((c) => c.method === 'Done' && body.isAncestorOf(c.call) && !inChild(usage, c.call));
+      if (other) {
+        const k = f.refKey(add.recv);
+        if (!immediate || l.bodyDecl || wg.shared || !wg.name || f.wgCalls.some((c) => c.method === 'Done' && f.refKey(c.recv) === k)) return;
+        wrongGroup = other;
+      }
       // The group's Done is called elsewhere here (the launcher, another goroutine): the Add may be for that.
       // (A sibling launched under the same `wg.Add(N)` counts itself, not this one.)
       const key = f.refKey(add.recv);
@@ -83,12 +91,14 @@ function checkLaunch(ctx: RuleContext, l: Launch): void {
       ? ` (a panic in ${show(panicking.call)} at ${ctx.lineRef(panicking.call)}${inDecl} is recovered by the deferred recover at ${ctx.lineRef(panicking.recover)}, and the goroutine ends without reaching Done)`
       : leak!.ast?.type !== 'return_statement' ? '' : ` (the return at ${ctx.lineRef(leak!.ast)}${inDecl})`;
     const consequence = `${wgText}.Wait() then blocks forever`;
-    const msg = usage.dones.length
+    const msg = wrongGroup
+      ? `This goroutine is counted by ${counted} but calls ${show(wrongGroup.recv)}.Done() at ${ctx.lineRef(wrongGroup.call)} instead of ${wgText}.Done(), and nothing else counts ${wgText} down: ${consequence}.`
+      : usage.dones.length
       ? `This goroutine is counted by ${counted} but can finish without calling ${wgText}.Done()${where}: ${consequence}. Call defer ${wg.name ?? wgText}.Done() as its first statement.`
       : wg.name
         ? `This goroutine is counted by ${counted} but never calls ${wgText}.Done(): ${consequence}. Call defer ${wg.name}.Done() as its first statement.`
         : `This goroutine is counted by ${counted} but never calls ${wgText}.Done() and cannot reach ${wgText}: ${consequence}. Pass it a *sync.WaitGroup and call defer wg.Done() as its first statement.`;
-    ctx.report({ node: l.node, message: msg, fixes: fix(ctx, l, bf, body, wg, usage.dones) });
+    ctx.report({ node: l.node, message: msg, fixes: wrongGroup ? [] : fix(ctx, l, bf, body, wg, usage.dones) });
     return;
   }
 }
