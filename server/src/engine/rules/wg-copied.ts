@@ -457,6 +457,11 @@ function addressableSelector(f: DeclFacts, e: Node): boolean {
 
 // ---- receivers ----
 
+/** Methods of widely used standard interfaces that values commonly satisfy. */
+const INTERFACE_METHODS = new Set(
+  'String GoString Format Error Unwrap Is As Timeout Temporary Len Less Swap Read Write Close ReadFrom WriteTo ReadAt WriteAt Seek ServeHTTP MarshalJSON MarshalText MarshalBinary MarshalYAML Value Deadline Done Err'.split(' '),
+);
+
 function receiverFix(ctx: RuleContext, fn: Node, recv: Node, t: Node): FixResult {
   const f = ctx.facts;
   const typeName = ctx.decl.recvType;
@@ -472,6 +477,11 @@ function receiverFix(ctx: RuleContext, fn: Node, recv: Node, t: Node): FixResult
     if (bad) return { why: `the receiver ${b.name} is used as a value in ${show(statementOf(bad) ?? bad)}` };
   }
   if (inInterface(ctx, method)) return { why: `an interface in this file has a method ${method}` };
+  // A value of the type may satisfy an interface through this method (fmt.Stringer, error, sort.Interface…):
+  // with a pointer receiver it no longer would, and `var s fmt.Stringer = v` stops compiling.
+  if (INTERFACE_METHODS.has(method)) return { why: `${method} is a method of common interfaces, which ${typeName} values may be used as` };
+  const assertion = new RegExp(`\\bvar\\s+_\\s+[^=\\n]+=\\s*${typeName}\\s*[{(]`);
+  if (ctx.file.scan({ kinds: ['var'], includes: [typeName] }).some((d) => assertion.test(d.text))) return { why: `a ${typeName} value is asserted to implement an interface` };
   for (const use of usesInFile(ctx, method, true)) {
     if (typeof use === 'string') return { why: use };
     // Another type's field or method of that name is not affected by our receiver; an unknown operand
