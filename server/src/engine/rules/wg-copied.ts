@@ -457,9 +457,9 @@ function addressableSelector(f: DeclFacts, e: Node): boolean {
 
 // ---- receivers ----
 
-/** Methods of widely used standard interfaces that values commonly satisfy. */
+/** Methods of widely used standard interfaces that values commonly satisfy (sort.Interface: when the type has Swap). */
 const INTERFACE_METHODS = new Set(
-  'String GoString Format Error Unwrap Is As Timeout Temporary Len Less Swap Read Write Close ReadFrom WriteTo ReadAt WriteAt Seek ServeHTTP MarshalJSON MarshalText MarshalBinary MarshalYAML Value Deadline Done Err'.split(' '),
+  'String GoString Format Error Unwrap Is As Timeout Temporary Read Write Close ReadFrom WriteTo ReadAt WriteAt Seek ServeHTTP MarshalJSON MarshalText MarshalBinary MarshalYAML'.split(' '),
 );
 
 function receiverFix(ctx: RuleContext, fn: Node, recv: Node, t: Node): FixResult {
@@ -479,7 +479,8 @@ function receiverFix(ctx: RuleContext, fn: Node, recv: Node, t: Node): FixResult
   if (inInterface(ctx, method)) return { why: `an interface in this file has a method ${method}` };
   // A value of the type may satisfy an interface through this method (fmt.Stringer, error, sort.Interface…):
   // with a pointer receiver it no longer would, and `var s fmt.Stringer = v` stops compiling.
-  if (INTERFACE_METHODS.has(method)) return { why: `${method} is a method of common interfaces, which ${typeName} values may be used as` };
+  const sortish = /^(Len|Less|Swap)$/.test(method) && ctx.file.scan({ kinds: ['method'], recvType: typeName, includes: ['Swap'] }).length > 0;
+  if (INTERFACE_METHODS.has(method) || sortish) return { why: `${method} is a method of common interfaces, which ${typeName} values may be used as` };
   const assertion = new RegExp(`\\bvar\\s+_\\s+[^=\\n]+=\\s*${typeName}\\s*[{(]`);
   if (ctx.file.scan({ kinds: ['var'], includes: [typeName] }).some((d) => assertion.test(d.text))) return { why: `a ${typeName} value is asserted to implement an interface` };
   for (const use of usesInFile(ctx, method, true)) {
