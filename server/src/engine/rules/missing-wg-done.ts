@@ -39,7 +39,8 @@ function checkLaunch(ctx: RuleContext, l: Launch): void {
   const f = ctx.facts;
   const body = l.body!;
   const bf = l.bodyDecl ? ctx.file.depFacts(l.bodyDecl) : f;
-  const immediate = precedingAdd(f, l);
+  const block = immediate0(f, l);
+  const immediate = block?.add;
   const candidates: WgCall[] = immediate ? [immediate] : earlierAdds(f, l);
   for (const add of candidates) {
     const wg = wgInBody(ctx, f, bf, l, add);
@@ -50,12 +51,22 @@ function checkLaunch(ctx: RuleContext, l: Launch): void {
     if (!immediate && !usage.dones.length && !wg.name) continue;
     if (!immediate && !usage.dones.length && !passesWg(f, l, add)) continue;
     if (usage.waits) return; // a goroutine that waits on the group is not one it counts
+    let wrongGroup: WgCall | undefined;
     if (!usage.dones.length) {
-      // Right after an Add, but the body calls Done on another group: that Add is not for this goroutine.
-      if (bf.wgCalls.some((c) => c.method === 'Done' && body.isAncestorOf(c.call) && !inChild(usage, c.call))) return;
+      // Right after an Add, but the body calls Done on another group: that Add is not for this goroutine —
+      // unless nothing else can count the group down (a local group no other code sees, with no Done
+      // anywhere): then the Done is on the wrong group (`writers.Add(1); go func() { defer readers.Done() }()`).
+      const other = bf.wgCalls.find((c) => c.method === 'Done' && body.isAncestorOf(c.call) && !inChild(usage, c.call));
+      if (other) {
+        const k = f.refKey(add.recv);
+        if (!immediate || l.bodyDecl || wg.shared || !wg.name || f.wgCalls.some((c) => c.method === 'Done' && f.refKey(c.recv) === k)) return;
+        wrongGroup = other;
+      }
       // The group's Done is called elsewhere here (the launcher, another goroutine): the Add may be for that.
+      // (A sibling launched under the same `wg.Add(N)` counts itself, not this one.)
       const key = f.refKey(add.recv);
-      if (f.wgCalls.some((c) => c.method === 'Done' && f.refKey(c.recv) === key && !(l.body && l.body.isAncestorOf(c.call)))) return;
+      const siblings = block?.siblings ?? [];
+      if (f.wgCalls.some((c) => c.method === 'Done' && f.refKey(c.recv) === key && !(l.body && l.body.isAncestorOf(c.call)) && !siblings.some((s) => s.node.isAncestorOf(c.call)))) return;
     }
     if (wg.shared && mayReachElsewhere(ctx, bf, body, wg, usage.children)) return;
     const g = bf.cfg(body);
@@ -80,12 +91,14 @@ function checkLaunch(ctx: RuleContext, l: Launch): void {
       ? ` (a panic in ${show(panicking.call)} at ${ctx.lineRef(panicking.call)}${inDecl} is recovered by the deferred recover at ${ctx.lineRef(panicking.recover)}, and the goroutine ends without reaching Done)`
       : leak!.ast?.type !== 'return_statement' ? '' : ` (the return at ${ctx.lineRef(leak!.ast)}${inDecl})`;
     const consequence = `${wgText}.Wait() then blocks forever`;
-    const msg = usage.dones.length
+    const msg = wrongGroup
+      ? `This goroutine is counted by ${counted} but calls ${show(wrongGroup.recv)}.Done() at ${ctx.lineRef(wrongGroup.call)} instead of ${wgText}.Done(), and nothing else counts ${wgText} down: ${consequence}.`
+      : usage.dones.length
       ? `This goroutine is counted by ${counted} but can finish without calling ${wgText}.Done()${where}: ${consequence}. Call defer ${wg.name ?? wgText}.Done() as its first statement.`
       : wg.name
         ? `This goroutine is counted by ${counted} but never calls ${wgText}.Done(): ${consequence}. Call defer ${wg.name}.Done() as its first statement.`
         : `This goroutine is counted by ${counted} but never calls ${wgText}.Done() and cannot reach ${wgText}: ${consequence}. Pass it a *sync.WaitGroup and call defer wg.Done() as its first statement.`;
-    ctx.report({ node: l.node, message: msg, fixes: fix(ctx, l, bf, body, wg, usage.dones) });
+    ctx.report({ node: l.node, message: msg, fixes: wrongGroup ? [] : fix(ctx, l, bf, body, wg, usage.dones) });
     return;
   }
 }
@@ -105,6 +118,76 @@ function precedingAdd(f: DeclFacts, l: Launch): WgCall | undefined {
     }
     const simple = prev.type === 'short_var_declaration' || prev.type === 'assignment_statement' || prev.type === 'expression_statement' || prev.type === 'var_declaration';
     if (!simple || prev.findAll(['go_statement', 'func_literal']).length || f.wgCalls.some((c) => prev!.contains(c.call))) return undefined;
+  }
+  return undefined;
+}
+
+/** The Add that certainly counts this launch, and the other launches it counts. */
+function immediate0(f: DeclFacts, l: Launch): { add: WgCall; siblings: Launch[] } | undefined {
+  const add = precedingAdd(f, l);
+  if (add) return { add, siblings: [] };
+  return addForLoop(f, l) ?? addForSequence(f, l);
+}
+
+function isSimple(f: DeclFacts, st: Node): boolean {
+  const simple = st.type === 'short_var_declaration' || st.type === 'assignment_statement' || st.type === 'expression_statement' || st.type === 'var_declaration';
+  return simple && !st.findAll(['go_statement', 'func_literal']).length && !f.wgCalls.some((c) => st.contains(c.call));
+}
+
+/** The `wg.Add(…)` statement just before `st` in its block (simple statements in between are fine). */
+function addBefore(f: DeclFacts, st: Node): WgCall | undefined {
+  if (st.parent?.type !== 'statement_list') return undefined;
+  for (let prev = st.prevSibling; prev; prev = prev.prevSibling) {
+    if (prev.type === 'comment') continue;
+    if (prev.type === 'expression_statement') {
+      const call = unparen(prev.children[0]);
+      const add = f.wgCalls.find((c) => c.method === 'Add' && c.call === call);
+      if (add) return add;
+    }
+    if (!isSimple(f, prev)) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * `wg.Add(n)` (or `Add(len(items))`) right before a loop whose body starts one goroutine per iteration
+ * and does nothing else but simple statements: that Add counts this goroutine.
+ */
+function addForLoop(f: DeclFacts, l: Launch): { add: WgCall; siblings: Launch[] } | undefined {
+  const list = l.node.parent;
+  const loop = list?.parent?.type === 'block' ? list.parent.parent : undefined;
+  if (list?.type !== 'statement_list' || loop?.type !== 'for_statement') return undefined;
+  for (const st of list.children) if (st !== l.node && st.type !== 'comment' && !isSimple(f, st)) return undefined;
+  const add = addBefore(f, loop);
+  if (!add) return undefined;
+  const arg = add.call.child('arguments')?.children ?? [];
+  if (arg.length !== 1 || /^[01]$/.test(arg[0].text)) return undefined; // Add(1) before a loop counts something else
+  return { add, siblings: [] };
+}
+
+/** `wg.Add(2)` followed by exactly two go statements (simple statements in between): each is counted. */
+function addForSequence(f: DeclFacts, l: Launch): { add: WgCall; siblings: Launch[] } | undefined {
+  const list = l.node.parent;
+  if (list?.type !== 'statement_list') return undefined;
+  let st: Node | null | undefined = l.node.prevSibling;
+  for (; st; st = st.prevSibling) {
+    if (st.type === 'expression_statement') {
+      const call = unparen(st.children[0]);
+      const add = f.wgCalls.find((c) => c.method === 'Add' && c.call === call);
+      if (add) {
+        const n = Number(add.call.child('arguments')?.children[0]?.text);
+        if (!Number.isInteger(n) || n < 2) return undefined;
+        const gos: Node[] = [];
+        for (let nx: Node | null | undefined = st.nextSibling; nx; nx = nx.nextSibling) {
+          if (nx.type === 'go_statement') gos.push(nx);
+          else if (nx.type !== 'comment' && !isSimple(f, nx)) break;
+        }
+        if (gos.length !== n || !gos.includes(l.node)) return undefined;
+        const siblings = f.launches.filter((x) => x !== l && gos.includes(x.node));
+        return siblings.length === n - 1 ? { add, siblings } : undefined;
+      }
+    }
+    if (st.type !== 'comment' && st.type !== 'go_statement' && !isSimple(f, st)) return undefined;
   }
   return undefined;
 }

@@ -23,6 +23,8 @@ export const wgAddInGoroutine: Rule = {
       // A WaitGroup declared inside the goroutine counts something else (its own children).
       if (isLocalTo(rootBinding(f, add.recv), g.body)) continue;
       if (addsForChildren(ctx, add, g.body)) continue;
+      if (!countsItself(f, add, g.body)) continue;
+      if (countedAtLaunch(f, add, g.launches)) continue;
       const wg = show(add.recv);
       ctx.report({
         node: add.call,
@@ -34,6 +36,40 @@ export const wgAddInGoroutine: Rule = {
     }
   },
 };
+
+/**
+ * The goroutine counts itself only when it also counts down on that group (`defer wg.Done()`), and does not
+ * wait on it afterwards: a producer that adds per queued job (`wg.Add(1); jobs <- j`, Done in the workers)
+ * or a batcher that adds, hands work over and waits itself counts other work.
+ */
+function countsItself(f: import('../facts').DeclFacts, add: WgCall, body: import('../ast').Node): boolean {
+  const key = f.refKey(add.recv);
+  if (!key) return true;
+  const same = f.wgCalls.filter((c) => body.isAncestorOf(c.call) && f.refKey(c.recv) === key);
+  if (same.some((c) => c.method === 'Wait' && c.call.start > add.call.end && f.runner(c.call) === f.runner(add.call))) return false;
+  return same.some((c) => c.method === 'Done');
+}
+
+/**
+ * `wg.Add(1); go func() { defer wg.Done(); … wg.Add(1); step(); wg.Done() … }()`: the goroutine is already
+ * counted when it adds, so the counter is above zero and Wait cannot pass in between.
+ */
+function countedAtLaunch(f: import('../facts').DeclFacts, add: WgCall, launches: Launch[]): boolean {
+  const key = f.refKey(add.recv);
+  if (!key || !launches.length) return false;
+  return launches.every((l) => {
+    if (l.kind !== 'go' || l.bodyDecl || l.node.parent?.type !== 'statement_list') return false;
+    for (let prev = l.node.prevSibling; prev; prev = prev.prevSibling) {
+      if (prev.type === 'comment') continue;
+      if (prev.type !== 'expression_statement' && prev.type !== 'short_var_declaration' && prev.type !== 'assignment_statement') return false;
+      const call = unparen(prev.children[0]);
+      const c = f.wgCalls.find((x) => x.call === call);
+      if (c) return c.method === 'Add' && f.refKey(c.recv) === key;
+      if (prev.findAll(['go_statement', 'func_literal']).length) return false;
+    }
+    return false;
+  });
+}
 
 /** `go func() { wg.Add(1); go child() }()`: the Add counts goroutines this one launches afterwards. */
 function addsForChildren(ctx: RuleContext, add: WgCall, body: import('../ast').Node): boolean {

@@ -335,7 +335,21 @@ function callSites(ctx: RuleContext, fn: Node): CallSite[] | string {
     let c: Node = fn;
     while (c.parent?.type === 'parenthesized_expression') c = c.parent;
     if (c.parent?.type === 'call_expression' && c.field === 'function') return [{ facts: f, call: c.parent }];
-    return 'the function literal is not called where it is written';
+    // `show := func(t T) {…}` then only direct calls `show(x)`.
+    const decl = c.parent?.type === 'expression_list' ? c.parent.parent : undefined;
+    const left = decl?.type === 'short_var_declaration' ? decl.child('left')?.children ?? [] : [];
+    const right = decl?.type === 'short_var_declaration' ? decl.child('right')?.children ?? [] : [];
+    const b = left.length === 1 && right.length === 1 && unparen(right[0]) === fn ? f.scopes.resolve(left[0]) : undefined;
+    if (!b || b.kind !== 'var' || f.scopes.writesTo(b).length) return 'the function literal is not called where it is written';
+    const out: CallSite[] = [];
+    for (const r of f.scopes.references(b)) {
+      if (r === left[0]) continue;
+      let e: Node = r;
+      while (e.parent?.type === 'parenthesized_expression') e = e.parent;
+      if (e.parent?.type !== 'call_expression' || e.field !== 'function') return `${b.name} is used as a value at ${ctx.lineRef(r)}`;
+      out.push({ facts: f, call: e.parent });
+    }
+    return out;
   }
   const name = fn.child('name')?.text;
   if (!name) return 'the function has no name';
@@ -443,6 +457,11 @@ function addressableSelector(f: DeclFacts, e: Node): boolean {
 
 // ---- receivers ----
 
+/** Methods of widely used standard interfaces that values commonly satisfy (sort.Interface: when the type has Swap). */
+const INTERFACE_METHODS = new Set(
+  'String GoString Format Error Unwrap Is As Timeout Temporary Read Write Close ReadFrom WriteTo ReadAt WriteAt Seek ServeHTTP MarshalJSON MarshalText MarshalBinary MarshalYAML'.split(' '),
+);
+
 function receiverFix(ctx: RuleContext, fn: Node, recv: Node, t: Node): FixResult {
   const f = ctx.facts;
   const typeName = ctx.decl.recvType;
@@ -458,6 +477,12 @@ function receiverFix(ctx: RuleContext, fn: Node, recv: Node, t: Node): FixResult
     if (bad) return { why: `the receiver ${b.name} is used as a value in ${show(statementOf(bad) ?? bad)}` };
   }
   if (inInterface(ctx, method)) return { why: `an interface in this file has a method ${method}` };
+  // A value of the type may satisfy an interface through this method (fmt.Stringer, error, sort.Interface…):
+  // with a pointer receiver it no longer would, and `var s fmt.Stringer = v` stops compiling.
+  const sortish = /^(Len|Less|Swap)$/.test(method) && ctx.file.scan({ kinds: ['method'], recvType: typeName, includes: ['Swap'] }).length > 0;
+  if (INTERFACE_METHODS.has(method) || sortish) return { why: `${method} is a method of common interfaces, which ${typeName} values may be used as` };
+  const assertion = new RegExp(`\\bvar\\s+_\\s+[^=\\n]+=\\s*${typeName}\\s*[{(]`);
+  if (ctx.file.scan({ kinds: ['var'], includes: [typeName] }).some((d) => assertion.test(d.text))) return { why: `a ${typeName} value is asserted to implement an interface` };
   for (const use of usesInFile(ctx, method, true)) {
     if (typeof use === 'string') return { why: use };
     // Another type's field or method of that name is not affected by our receiver; an unknown operand
