@@ -23,6 +23,21 @@ function launchedAs(lit: Node): How | undefined {
   return undefined;
 }
 
+// A func literal launched by go, defer or .Go/.TryGo (see launchedAs): `defer mu.Unlock()` captures nothing.
+const LAUNCH = /\b(?:go|defer)\s*[(\s]*func\b|\.(?:Try)?Go\(\s*(?:\/\/[^\n]*\n\s*)*[(\s]*func\b/;
+const FOR = /\bfor\b/;
+
+/** Only declarations with a loop and a launched literal can capture a loop variable. */
+class LaunchInLoopTrigger extends RegExp {
+  constructor() {
+    super(LAUNCH.source);
+  }
+
+  override test(text: string): boolean {
+    return FOR.test(text) && LAUNCH.test(text);
+  }
+}
+
 const HOW_TEXT: Record<How, string> = { go: 'a goroutine', defer: 'a deferred call', Go: 'a function started with .Go' };
 
 export const loopVarCapture: Rule = {
@@ -30,7 +45,7 @@ export const loopVarCapture: Rule = {
   title: 'Loop variable captured by a goroutine or deferred closure (before Go 1.22)',
   defaultSeverity: 'warning',
   summary: 'Before Go 1.22 a loop variable is shared by all iterations; a goroutine, deferred or .Go closure that uses it sees whatever value it has when it runs.',
-  trigger: /\bgo\b|\bdefer\b|\.(Try)?Go\(/,
+  trigger: new LaunchInLoopTrigger(),
   before: { major: 1, minor: 22 },
   check(ctx) {
     const f = ctx.facts;
