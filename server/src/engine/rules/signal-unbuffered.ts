@@ -134,9 +134,12 @@ function makesOf(ctx: RuleContext, f: DeclFacts, e: Node, call: Node, viaParam =
     const op = e.child('operand');
     const field = e.child('field')?.text;
     if (!op || !field || (op.type === 'identifier' && f.pkgOf(op))) return undefined;
+    // The literal that made op says what the field holds, whatever op's type (an anonymous struct too).
+    const lit = literalMake(f, op, field, call);
+    if (lit) return lit;
     const t = derefNamed(f.typeOf(op));
     if (t?.kind !== 'named' || t.pkg !== '') return undefined;
-    return literalMake(f, op, field, call) ?? fieldMakes(ctx, t.name, field);
+    return fieldMakes(ctx, t.name, field);
   }
   return undefined;
 }
