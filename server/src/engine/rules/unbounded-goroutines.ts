@@ -100,8 +100,10 @@ function unboundedLoop(ctx: RuleContext, l: Launch): { loop: Node; input: Unknow
     const input = unknownInput(f, over, rc, 0);
     if (!input) continue;
     if (boundedInBody(f, p, l) || fanIn(f, p, rc, l)) return undefined;
-    // Hooks set by code: their count is not the input's, but an enclosing loop over data still multiplies them.
-    if (callsElement(f, rc, l)) continue;
+    // Hooks the program registered in a field (`for _, h := range s.onShutdown { go h() }`) are as many as
+    // the code adds; funcs handed in by a caller (`tasks []func() error`) are an input like any other. An
+    // enclosing loop over data still multiplies hooks.
+    if (unparen(over)?.type === 'selector_expression' && callsElement(f, rc, l)) continue;
     if (leavesAfter(l.node, p) || cappedByIndex(f, p, rc, l) || lengthChecked(f, p, over)) return undefined;
     return { loop: p, input };
   }
@@ -152,11 +154,11 @@ function selectLoop(ctx: RuleContext, l: Launch): { loop: Node; input: Unknown }
   const ch = right?.type === 'unary_expression' && right.tokens[0] === '<-' ? right.child('operand') : undefined;
   const input = ch ? unknownInput(f, ch, undefined, 0) : undefined;
   if (!input) return undefined;
-  // Channels of channels (fan-in) and of funcs (a task queue the program fills) stay silent, as in ranges.
+  // Channels of channels (fan-in) stay silent, as in ranges.
   const first = recv.child('left')?.children[0];
   const elem = first?.type === 'identifier' ? f.scopes.resolve(first) : undefined;
   const et = elem && underlying(f, f.types.typeOfBinding(elem));
-  if (!elem || !et || et.kind === 'chan' || et.kind === 'func') return undefined;
+  if (!elem || !et || et.kind === 'chan') return undefined;
   if (boundedInBody(f, loop, l) || leavesAfter(l.node, loop)) return undefined;
   return { loop, input: { ...input, chan: true } };
 }
