@@ -50,6 +50,9 @@ function checkLaunch(ctx: RuleContext, l: Launch): void {
     // Counted: right after the Add, or the body clearly works with this WaitGroup.
     if (!immediate && !usage.dones.length && !wg.name) continue;
     if (!immediate && !usage.dones.length && !passesWg(f, l, add)) continue;
+    // `if track { wg.Add(1) }; go func() { …; if track { wg.Done() } }()`: the goroutine is counted only on
+    // some paths, and its conditional Done may follow the same condition; we cannot correlate them.
+    if (!immediate && usage.dones.length && addIsConditional(add, l)) return;
     if (usage.waits) return; // a goroutine that waits on the group is not one it counts
     let wrongGroup: WgCall | undefined;
     if (!usage.dones.length) {
@@ -190,6 +193,14 @@ function addForSequence(f: DeclFacts, l: Launch): { add: WgCall; siblings: Launc
     if (st.type !== 'comment' && st.type !== 'go_statement' && !isSimple(f, st)) return undefined;
   }
   return undefined;
+}
+
+/** The Add runs only on some paths to the launch: it sits in a branch or loop that does not contain the go statement. */
+function addIsConditional(add: WgCall, l: Launch): boolean {
+  for (let n = add.call.parent; n && !n.isAncestorOf(l.node); n = n.parent) {
+    if (/^(if_statement|for_statement|expression_case|type_case|communication_case|default_case)$/.test(n.type)) return true;
+  }
+  return false;
 }
 
 /** Adds executed earlier by the same function as the launch, latest first. */
