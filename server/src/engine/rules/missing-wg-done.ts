@@ -16,6 +16,8 @@ interface WgInBody {
   shared: boolean;
   /** The root variable through which other code could reach it from inside the body (`s` of `s.wg`). */
   rootIs?: (e: Node) => boolean;
+  /** Rooted in a package-level variable: any same-package function may reach it. */
+  pkgLevel?: boolean;
 }
 
 export const missingWgDone: Rule = {
@@ -273,6 +275,7 @@ function wgInBody(ctx: RuleContext, f: DeclFacts, bf: DeclFacts, l: Launch, add:
       name: param ? param.name : shadowed || !/^[A-Za-z_][\w.]*$/.test(recvText) ? undefined : recvText,
       shared: !local || escaped,
       rootIs: rb && !local ? (e) => f.bindingOf(e) === rb : undefined,
+      pkgLevel: !!rb && rb.func === undefined,
     };
   }
   if (param) return { is: (e) => bf.bindingOf(e) === param, name: param.name, shared: escaped };
@@ -458,7 +461,7 @@ function mayReachElsewhere(ctx: RuleContext, bf: DeclFacts, body: Node, wg: WgIn
     return ctx.file.depFacts(d).wgCalls.some((c) => c.method === 'Done');
   };
   const viaRoot = (e: Node | undefined) => !!wg.rootIs && !!e && !!rootIdent(e) && wg.rootIs(rootIdent(e)!);
-  const packageLevel = !wg.rootIs;
+  const packageLevel = !wg.rootIs || !!wg.pkgLevel;
   let found = false;
   body.walk((n) => {
     if (found) return false;
