@@ -16,6 +16,8 @@ interface WgInBody {
   shared: boolean;
   /** The root variable through which other code could reach it from inside the body (`s` of `s.wg`). */
   rootIs?: (e: Node) => boolean;
+  /** Rooted in a package-level variable: any same-package function may reach it. */
+  pkgLevel?: boolean;
 }
 
 export const missingWgDone: Rule = {
@@ -50,6 +52,9 @@ function checkLaunch(ctx: RuleContext, l: Launch): void {
     // Counted: right after the Add, or the body clearly works with this WaitGroup.
     if (!immediate && !usage.dones.length && !wg.name) continue;
     if (!immediate && !usage.dones.length && !passesWg(f, l, add)) continue;
+    // `if track { wg.Add(1) }; go func() { …; if track { wg.Done() } }()`: the goroutine is counted only on
+    // some paths, and its conditional Done may follow the same condition; we cannot correlate them.
+    if (!immediate && usage.dones.length && addIsConditional(add, l)) return;
     if (usage.waits) return; // a goroutine that waits on the group is not one it counts
     let wrongGroup: WgCall | undefined;
     if (!usage.dones.length) {
@@ -192,6 +197,14 @@ function addForSequence(f: DeclFacts, l: Launch): { add: WgCall; siblings: Launc
   return undefined;
 }
 
+/** The Add runs only on some paths to the launch: it sits in a branch or loop that does not contain the go statement. */
+function addIsConditional(add: WgCall, l: Launch): boolean {
+  for (let n = add.call.parent; n && !n.isAncestorOf(l.node); n = n.parent) {
+    if (/^(if_statement|for_statement|expression_case|type_case|communication_case|default_case)$/.test(n.type)) return true;
+  }
+  return false;
+}
+
 /** Adds executed earlier by the same function as the launch, latest first. */
 function earlierAdds(f: DeclFacts, l: Launch): WgCall[] {
   const runner = f.runner(l.node);
@@ -262,6 +275,7 @@ function wgInBody(ctx: RuleContext, f: DeclFacts, bf: DeclFacts, l: Launch, add:
       name: param ? param.name : shadowed || !/^[A-Za-z_][\w.]*$/.test(recvText) ? undefined : recvText,
       shared: !local || escaped,
       rootIs: rb && !local ? (e) => f.bindingOf(e) === rb : undefined,
+      pkgLevel: !!rb && rb.func === undefined,
     };
   }
   if (param) return { is: (e) => bf.bindingOf(e) === param, name: param.name, shared: escaped };
@@ -447,7 +461,7 @@ function mayReachElsewhere(ctx: RuleContext, bf: DeclFacts, body: Node, wg: WgIn
     return ctx.file.depFacts(d).wgCalls.some((c) => c.method === 'Done');
   };
   const viaRoot = (e: Node | undefined) => !!wg.rootIs && !!e && !!rootIdent(e) && wg.rootIs(rootIdent(e)!);
-  const packageLevel = !wg.rootIs;
+  const packageLevel = !wg.rootIs || !!wg.pkgLevel;
   let found = false;
   body.walk((n) => {
     if (found) return false;

@@ -24,7 +24,7 @@ export const wgAddInGoroutine: Rule = {
       if (isLocalTo(rootBinding(f, add.recv), g.body)) continue;
       if (addsForChildren(ctx, add, g.body)) continue;
       if (!countsItself(f, add, g.body)) continue;
-      if (countedAtLaunch(f, add, g.launches)) continue;
+      if (countedAtLaunch(ctx, add, g.launches)) continue;
       const wg = show(add.recv);
       ctx.report({
         node: add.call,
@@ -52,19 +52,31 @@ function countsItself(f: import('../facts').DeclFacts, add: WgCall, body: import
 
 /**
  * `wg.Add(1); go func() { defer wg.Done(); … wg.Add(1); step(); wg.Done() … }()`: the goroutine is already
- * counted when it adds, so the counter is above zero and Wait cannot pass in between.
+ * counted when it adds, so the counter is above zero and Wait cannot pass in between. The same holds for a
+ * same-file function or method launched right after the Add (`q.wg.Add(1); go q.producer()`), where the
+ * group is named differently at the launch site.
  */
-function countedAtLaunch(f: import('../facts').DeclFacts, add: WgCall, launches: Launch[]): boolean {
+function countedAtLaunch(ctx: RuleContext, add: WgCall, launches: Launch[]): boolean {
+  const f = ctx.facts;
   const key = f.refKey(add.recv);
   if (!key || !launches.length) return false;
   return launches.every((l) => {
-    if (l.kind !== 'go' || l.bodyDecl || l.node.parent?.type !== 'statement_list') return false;
+    if (l.kind !== 'go' || l.node.parent?.type !== 'statement_list') return false;
+    let lf = f;
+    let matches = (c: WgCall) => f.refKey(c.recv) === key;
+    if (l.bodyDecl) {
+      const there = exprAtLaunch(f, add.recv, l);
+      const launcher = ctx.file.factsFor(l.node);
+      if (!there || !launcher) return false;
+      lf = launcher;
+      matches = (c) => c.recv.text.replace(/\s+/g, '') === there;
+    }
     for (let prev = l.node.prevSibling; prev; prev = prev.prevSibling) {
       if (prev.type === 'comment') continue;
       if (prev.type !== 'expression_statement' && prev.type !== 'short_var_declaration' && prev.type !== 'assignment_statement') return false;
       const call = unparen(prev.children[0]);
-      const c = f.wgCalls.find((x) => x.call === call);
-      if (c) return c.method === 'Add' && f.refKey(c.recv) === key;
+      const c = lf.wgCalls.find((x) => x.call === call);
+      if (c) return c.method === 'Add' && matches(c);
       if (prev.findAll(['go_statement', 'func_literal']).length) return false;
     }
     return false;
