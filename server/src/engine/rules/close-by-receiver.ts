@@ -2,6 +2,7 @@ import { Node, unparen } from '../ast';
 import { deleteStatement } from '../edits';
 import type { ChanOp, DeclFacts } from '../facts';
 import type { OffsetFix, Rule, RuleContext } from '../rule';
+import { derefNamed } from '../typeinfer';
 import { paramNames, show, statementOf } from './util';
 
 interface Sender {
@@ -116,7 +117,7 @@ function sendersOf(ctx: RuleContext, f: DeclFacts, key: string, closer: Node, cl
     for (const d of decls) {
       if (d === ctx.decl) continue;
       const df = ctx.file.depFacts(d);
-      for (const o of df.chanOps) if (o.kind === 'send' && df.refKey(o.chan) === key) out.push({ facts: df, op: o });
+      for (const o of df.chanOps) if (o.kind === 'send' && (df.refKey(o.chan) === key || localFieldOf(df, o.chan, type, field))) out.push({ facts: df, op: o });
     }
   }
   // The closer is a function whose channel parameter comes from callers that also hand it to senders.
@@ -142,6 +143,19 @@ function sendersOf(ctx: RuleContext, f: DeclFacts, key: string, closer: Node, cl
     }
   }
   return out;
+}
+
+/**
+ * `s := &Sub{msgs: make(chan T)}; go func() { s.msgs <- v }()` in a constructor: refKey keys a local
+ * variable's field by its binding, but the goroutine sends on the field of the instance the methods close.
+ */
+function localFieldOf(df: DeclFacts, chan: Node, type: string, field: string): boolean {
+  const e = unparen(chan);
+  if (e?.type !== 'selector_expression' || e.child('field')?.text !== field) return false;
+  const op = unparen(e.child('operand'));
+  if (op?.type !== 'identifier') return false;
+  const t = derefNamed(df.typeOf(op));
+  return t?.kind === 'named' && t.pkg === '' && t.name === type;
 }
 
 function paramSenders(ctx: RuleContext, d: import('../fileindex').DeclInfo, index: number): Sender[] {
