@@ -70,6 +70,8 @@ export const sendAfterClose: Rule = {
         if (ifGuarded(f, send.node)) continue;
         // `if i == len(xs)-1 { close(ch) }` after the send: the close ends the sends, the back edge never runs.
         if (close.node.start > send.node.start && ifGuarded(f, close.node) && !notLastIteration(f, close.node, send.node)) continue;
+        // `defer func() { recover() }()` first: a test or helper that provokes the panic on purpose.
+        if (recoversBefore(f, send.node)) break;
         const ch = show(send.chan);
         const loop = nc === ns || close.node.start > send.node.start ? ', on a later iteration of the loop' : '';
         ctx.report({
@@ -120,4 +122,21 @@ function notLastIteration(f: DeclFacts, close: Node, send: Node): boolean {
   if (!/^\d+$/.test(m[3].trim())) return false;
   const last = m[2] === '<' ? Number(m[3].trim()) - 1 : Number(m[3].trim());
   return k < last;
+}
+
+/** A `defer` before `n` in its function whose deferred code calls the builtin `recover()`. */
+function recoversBefore(f: DeclFacts, n: Node): boolean {
+  const fn = f.funcOf(n);
+  let found = false;
+  fn.walk((d) => {
+    if (found || d.start >= n.start) return false;
+    if (d !== fn && (d.type === 'func_literal' || d.type === 'function_declaration' || d.type === 'method_declaration') && d.parent?.parent?.type !== 'defer_statement') return false;
+    const ds = d.type === 'call_expression' ? d.ancestor('defer_statement') : null;
+    if (ds && fn.isAncestorOf(ds)) {
+      const callee = unparen(d.child('function'));
+      if (callee?.type === 'identifier' && callee.text === 'recover' && !f.scopes.resolve(callee)) found = true;
+    }
+    return !found;
+  });
+  return found;
 }
