@@ -2,6 +2,7 @@ import { Node, unparen } from '../ast';
 import { deleteStatement } from '../edits';
 import type { ChanOp, DeclFacts } from '../facts';
 import type { OffsetFix, Rule, RuleContext } from '../rule';
+import { derefNamed } from '../typeinfer';
 import { paramNames, show, statementOf } from './util';
 
 interface Sender {
@@ -31,6 +32,7 @@ export const closeByReceiver: Rule = {
       const senders = sendersOf(ctx, f, key, closer, close);
       if (!senders.length) continue;
       if (singleValueAlreadyReceived(f, senders, mine, close)) continue;
+      if (waitsForSenderExit(f, senders, close, closer)) continue;
       if (allValuesReceived(f, senders, mine, close, closer)) continue;
       const s = senders[0];
       const where = ctx.lineRef(s.op.node);
@@ -116,7 +118,7 @@ function sendersOf(ctx: RuleContext, f: DeclFacts, key: string, closer: Node, cl
     for (const d of decls) {
       if (d === ctx.decl) continue;
       const df = ctx.file.depFacts(d);
-      for (const o of df.chanOps) if (o.kind === 'send' && df.refKey(o.chan) === key) out.push({ facts: df, op: o });
+      for (const o of df.chanOps) if (o.kind === 'send' && (df.refKey(o.chan) === key || localFieldOf(df, o.chan, type, field))) out.push({ facts: df, op: o });
     }
   }
   // The closer is a function whose channel parameter comes from callers that also hand it to senders.
@@ -142,6 +144,19 @@ function sendersOf(ctx: RuleContext, f: DeclFacts, key: string, closer: Node, cl
     }
   }
   return out;
+}
+
+/**
+ * `s := &Sub{msgs: make(chan T)}; go func() { s.msgs <- v }()` in a constructor: refKey keys a local
+ * variable's field by its binding, but the goroutine sends on the field of the instance the methods close.
+ */
+function localFieldOf(df: DeclFacts, chan: Node, type: string, field: string): boolean {
+  const e = unparen(chan);
+  if (e?.type !== 'selector_expression' || e.child('field')?.text !== field) return false;
+  const op = unparen(e.child('operand'));
+  if (op?.type !== 'identifier') return false;
+  const t = derefNamed(df.typeOf(op));
+  return t?.kind === 'named' && t.pkg === '' && t.name === type;
 }
 
 function paramSenders(ctx: RuleContext, d: import('../fileindex').DeclInfo, index: number): Sender[] {
@@ -174,6 +189,28 @@ function singleValueAlreadyReceived(f: DeclFacts, senders: Sender[], mine: ChanO
     if (o.kind !== 'recv' || f.funcOf(o.node) !== fn) return false;
     const nr = g.nodeFor(o.node);
     return !!nr && nr !== nc && !g.reachable(g.entry, nc, (c) => c === nr);
+  });
+}
+
+/**
+ * `go func() { defer close(exited); … ch <- v … }(); …; cancel(); <-exited; close(ch)`: the closer waits
+ * until every sending goroutine has closed its exit channel on the way out, so none can send any more.
+ */
+function waitsForSenderExit(f: DeclFacts, senders: Sender[], close: ChanOp, closer: Node): boolean {
+  return senders.every((s) => {
+    if (s.facts !== f) return false;
+    const lit = f.runner(s.op.node);
+    if (lit.type !== 'func_literal' || !f.launches.some((l) => l.body === lit && l.kind === 'go')) return false;
+    const stmts = lit.child('body')?.firstOfType('statement_list')?.children ?? [];
+    const exits = f.chanOps.filter((o) => {
+      if (o.kind !== 'close' || f.runner(o.node) !== lit) return false;
+      const st = o.node.parent?.type === 'defer_statement' ? o.node.parent : o.node.parent?.type === 'expression_statement' ? o.node.parent : undefined;
+      return !!st && stmts.includes(st) && (st.type === 'defer_statement' || st === stmts[stmts.length - 1]);
+    });
+    return exits.some((x) => {
+      const key = f.refKey(x.chan);
+      return !!key && f.chanOps.some((r) => r.kind === 'recv' && !r.select && f.refKey(r.chan) === key && r.node.start < close.node.start && f.runner(r.node) === closer && f.loopOf(r.node) === f.loopOf(close.node) && !r.node.ancestor('if_statement', 'expression_switch_statement', 'select_statement', 'type_switch_statement'));
+    });
   });
 }
 

@@ -1,6 +1,7 @@
 import type { CNode } from '../cfg';
 import type { Rule } from '../rule';
-import type { Node } from '../ast';
+import { Node, unparen } from '../ast';
+import type { DeclFacts } from '../facts';
 import { chanKey, climbTo, closersByCalls, commonFunc, complementary, ifGuarded, killNodes, panickingSends } from './double-close';
 import { show } from './util';
 
@@ -68,7 +69,9 @@ export const sendAfterClose: Rule = {
         if (complementary(f, cc.anchor, cs.anchor)) continue;
         if (ifGuarded(f, send.node)) continue;
         // `if i == len(xs)-1 { close(ch) }` after the send: the close ends the sends, the back edge never runs.
-        if (close.node.start > send.node.start && ifGuarded(f, close.node)) continue;
+        if (close.node.start > send.node.start && ifGuarded(f, close.node) && !notLastIteration(f, close.node, send.node)) continue;
+        // `defer func() { recover() }()` first: a test or helper that provokes the panic on purpose.
+        if (recoversBefore(f, send.node)) break;
         const ch = show(send.chan);
         const loop = nc === ns || close.node.start > send.node.start ? ', on a later iteration of the loop' : '';
         ctx.report({
@@ -82,3 +85,58 @@ export const sendAfterClose: Rule = {
     }
   },
 };
+
+/**
+ * `for i, v := range vals { out <- v; if i == 2 { close(out) } }`: the guard compares the loop index with a
+ * constant that is not the last index, so later iterations send on the closed channel. Only when the loop's
+ * length is unknown (a range over a slice, array or string, or `i < len(xs)`) or a literal the constant
+ * does not end; any other bound (`i < n`) might make the constant the last index.
+ */
+function notLastIteration(f: DeclFacts, close: Node, send: Node): boolean {
+  const ifs = close.ancestor('if_statement');
+  if (!ifs || !ifs.child('consequence')?.contains(close)) return false;
+  const cond = unparen(ifs.child('condition'));
+  if (cond?.type !== 'binary_expression' || !cond.tokens.includes('==')) return false;
+  const [l, r] = [unparen(cond.child('left')), unparen(cond.child('right'))];
+  const id = l?.type === 'identifier' ? l : r?.type === 'identifier' ? r : undefined;
+  const lit = l?.type === 'int_literal' ? l : r?.type === 'int_literal' ? r : undefined;
+  if (!id || !lit || !/^\d+$/.test(lit.text)) return false;
+  const k = Number(lit.text);
+  let loop: Node | null = ifs.parent;
+  while (loop && loop.type !== 'for_statement' && loop.type !== 'func_literal') loop = loop.parent;
+  if (loop?.type !== 'for_statement' || !loop.contains(send) || !loop.child('body')?.contains(ifs)) return false;
+  const b = f.scopes.resolve(id);
+  if (!b?.id || (b.kind !== 'var' && b.kind !== 'range') || !loop.contains(b.id) || loop.child('body')?.contains(b.id)) return false;
+  if (f.scopes.writesTo(b).some((w) => loop!.child('body')!.contains(w))) return false;
+  const rc = loop.firstOfType('range_clause');
+  if (rc) {
+    const left = rc.child('left');
+    if (left?.children[0] !== b.id) return false;
+    const t = f.typeOf(rc.child('right'));
+    return t?.kind === 'slice' || t?.kind === 'array';
+  }
+  const fc = loop.firstOfType('for_clause');
+  const m = /^(\w+)\s*(<=?)\s*(.+)$/.exec(fc?.child('condition')?.text ?? '');
+  if (!fc || !m || m[1] !== id.text || !/^\w+\s*:=\s*0$/.test(fc.child('initializer')?.text ?? '') || fc.child('update')?.text.replace(/\s+/g, '') !== `${id.text}++`) return false;
+  if (/^len\(.+\)$/.test(m[3].trim())) return true;
+  if (!/^\d+$/.test(m[3].trim())) return false;
+  const last = m[2] === '<' ? Number(m[3].trim()) - 1 : Number(m[3].trim());
+  return k < last;
+}
+
+/** A `defer` before `n` in its function whose deferred code calls the builtin `recover()`. */
+function recoversBefore(f: DeclFacts, n: Node): boolean {
+  const fn = f.funcOf(n);
+  let found = false;
+  fn.walk((d) => {
+    if (found || d.start >= n.start) return false;
+    if (d !== fn && (d.type === 'func_literal' || d.type === 'function_declaration' || d.type === 'method_declaration') && d.parent?.parent?.type !== 'defer_statement') return false;
+    const ds = d.type === 'call_expression' ? d.ancestor('defer_statement') : null;
+    if (ds && fn.isAncestorOf(ds)) {
+      const callee = unparen(d.child('function'));
+      if (callee?.type === 'identifier' && callee.text === 'recover' && !f.scopes.resolve(callee)) found = true;
+    }
+    return !found;
+  });
+  return found;
+}
