@@ -7,7 +7,7 @@ import type { OffsetFix, Rule, RuleContext } from '../rule';
 import type { FileFacts } from '../facts';
 import { isNamed } from '../typeinfer';
 import type { Binding } from '../scope';
-import { inCommentBlock, paramNames, resultKind, show } from './util';
+import { endsGoroutine, inCommentBlock, paramNames, resultKind, show } from './util';
 
 export const sendWithoutCancel: Rule = {
   id: 'send-without-cancel',
@@ -61,8 +61,16 @@ function capacityCoversSends(f: DeclFacts, op: ChanOp): boolean {
   }
   // One loop around every send, running as many times as the capacity.
   const loop = loopsOf[0][0];
-  if (!loopsOf.every((ls) => ls.length === 1 && ls[0] === loop) || !iteratesCapTimes(f, loop, cap)) return false;
-  return sendsPerIteration(f, sends, loop) <= 1;
+  if (loopsOf.every((ls) => ls.length === 1 && ls[0] === loop) && iteratesCapTimes(f, loop, cap) && sendsPerIteration(f, sends, loop) <= 1) return true;
+  // Loops inside a goroutine started once (`for { …; if err != nil { errc <- err; return } }`): its graph
+  // says whether a send can repeat; only loops that repeat the goroutine itself count against the capacity.
+  const home = f.runner(mk.call);
+  if (cap.type !== 'int_literal') return false;
+  for (const s of sends) {
+    const r = f.runner(s.node);
+    if (r === home || f.launchesOf(r).length !== 1 || loopsAround(s.node, mk.call).some((l) => !r.isAncestorOf(l))) return false;
+  }
+  return sendsPerRun(f, sends) <= Number(cap.text.replace(/_/g, ''));
 }
 
 /**
@@ -384,7 +392,10 @@ function launcherAlwaysReceives(f: DeclFacts, op: ChanOp, body: Node, launches: 
   // A deferred receive registered on every path to the launch runs at every exit after it.
   const deferred = [...recvNodes].filter((c) => c.ast?.type === 'defer_statement');
   if (deferred.length && !g.reachable(g.entry, from, (c) => deferred.includes(c))) return true;
-  return !g.exitAvoiding(from, (c) => recvNodes.has(c));
+  if (g.exitAvoiding(from, (c) => recvNodes.has(c))) return false;
+  // t.Fatal (FailNow, Skip, runtime.Goexit) ends only the launcher's goroutine: the send is never received.
+  const quits = g.nodes.filter((c) => endsGoroutine(f, c));
+  return !quits.some((q) => g.reachable(from, q, (c) => recvNodes.has(c)));
 }
 
 /** Standard library calls that run a func literal argument in the caller, before returning. */
