@@ -54,23 +54,25 @@ function capacityCoversSends(f: DeclFacts, op: ChanOp): boolean {
   // Handed to a call, the channel may get senders we cannot see (close, len and cap add none).
   if (b && f.scopes.references(b).some((r) => r.parent?.type === 'argument_list' && !isBuiltinArg(f, r))) return false;
   const cap = unparen(mk.cap)!;
+  const covers = (loopsOf: Node[][]): boolean => {
+    if (loopsOf.every((ls) => ls.length === 0)) return cap.type === 'int_literal' && sendsPerRun(f, sends) <= Number(cap.text.replace(/_/g, ''));
+    // One loop around every send, running as many times as the capacity.
+    const loop = loopsOf[0][0];
+    return loopsOf.every((ls) => ls.length === 1 && ls[0] === loop) && iteratesCapTimes(f, loop, cap) && sendsPerIteration(f, sends, loop) <= 1;
+  };
   const loopsOf = sends.map((s) => loopsAround(s.node, mk.call));
-  if (loopsOf.every((ls) => ls.length === 0)) {
-    if (cap.type !== 'int_literal') return false;
-    return sendsPerRun(f, sends) <= Number(cap.text.replace(/_/g, ''));
-  }
-  // One loop around every send, running as many times as the capacity.
-  const loop = loopsOf[0][0];
-  if (loopsOf.every((ls) => ls.length === 1 && ls[0] === loop) && iteratesCapTimes(f, loop, cap) && sendsPerIteration(f, sends, loop) <= 1) return true;
-  // Loops inside a goroutine started once (`for { …; if err != nil { errc <- err; return } }`): its graph
-  // says whether a send can repeat; only loops that repeat the goroutine itself count against the capacity.
+  if (covers(loopsOf)) return true;
+  // Loops inside a goroutine body (`for { …; if err != nil { errc <- err; return } }`): its graph says
+  // whether a send can repeat (sendsPerRun), so only the loops that repeat the goroutine itself count.
   const home = f.runner(mk.call);
-  if (cap.type !== 'int_literal') return false;
-  for (const s of sends) {
-    const r = f.runner(s.node);
-    if (r === home || f.launchesOf(r).length !== 1 || loopsAround(s.node, mk.call).some((l) => !r.isAncestorOf(l))) return false;
+  const outer: Node[][] = [];
+  for (let i = 0; i < sends.length; i++) {
+    const r = f.runner(sends[i].node);
+    if (r === home) outer.push(loopsOf[i]);
+    else if (f.launchesOf(r).length === 1) outer.push(loopsOf[i].filter((l) => !r.isAncestorOf(l)));
+    else return false;
   }
-  return sendsPerRun(f, sends) <= Number(cap.text.replace(/_/g, ''));
+  return outer.some((ls, i) => ls.length !== loopsOf[i].length) && covers(outer);
 }
 
 /**
