@@ -68,8 +68,8 @@ function bindingId(b: Binding): number {
   return id;
 }
 
-const DONE_NAME = /^(ctx)?(done|quit|stop|stopped|stopping|closing|closed|shutdown|exit|exiting|cancel|cancelled|canceled|die|dying|kill|term|terminate|abort|finish|finished)(c|ch|chan)?$/i;
-const DONE_FIELD = /(done|quit|stop|closing|closed|shutdown|exit|cancel|die|dying|kill|term|abort)/i;
+const DONE_NAME = /^(ctx)?(done|quit|stop|stopped|stopping|close|closing|closed|shutdown|exit|exiting|cancel|cancelled|canceled|die|dying|kill|term|terminate|abort|finish|finished)(c|ch|chan)?$/i;
+const DONE_FIELD = /(done|quit|stop|close|closing|shutdown|exit|cancel|die|dying|kill|term|abort)/i;
 
 export class DeclFacts {
   /**

@@ -3,10 +3,9 @@ import type { CNode } from '../cfg';
 import type { ChanOp, DeclFacts, Launch } from '../facts';
 import type { Rule, RuleContext } from '../rule';
 import type { Binding } from '../scope';
-import { derefNamed } from '../typeinfer';
 import { sendsPerRun } from './send-without-cancel';
 import { capacityOne, isUnbuffered } from './signal-unbuffered';
-import { paramNames, realignTrailingComments, show } from './util';
+import { endsGoroutine, paramNames, realignTrailingComments, show } from './util';
 
 export const leakyUnbufferedResult: Rule = {
   id: 'leaky-unbuffered-result',
@@ -155,21 +154,6 @@ function abandons(from: CNode, exit: CNode, makeNode: CNode, selectNode: CNode, 
     }
   }
   return false;
-}
-
-/** `t.Fatal(…)`, `t.FailNow()`, `t.Skip(…)`, `runtime.Goexit()`: the calling goroutine ends, the process goes on. */
-function endsGoroutine(f: DeclFacts, c: CNode): boolean {
-  const call = c.ast?.type === 'expression_statement' ? unparen(c.ast.children[0]) : undefined;
-  const fn = call?.type === 'call_expression' ? unparen(call.child('function')) : undefined;
-  if (fn?.type !== 'selector_expression') return false;
-  const op = fn.child('operand')!;
-  const name = fn.child('field')?.text ?? '';
-  const pkg = op.type === 'identifier' ? f.pkgOf(op) : undefined;
-  if (pkg) return pkg === 'runtime' && name === 'Goexit';
-  if (!/^(Fatal|Fatalf|FailNow|Skip|Skipf|SkipNow)$/.test(name)) return false;
-  // A *log.Logger's Fatal exits the process.
-  const t = derefNamed(f.typeOf(op));
-  return !(t?.kind === 'named' && t.pkg === 'log');
 }
 
 /** Whether `go` runs more than once per make: inside a loop that does not also make the channel. */

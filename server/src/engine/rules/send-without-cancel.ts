@@ -7,7 +7,7 @@ import type { OffsetFix, Rule, RuleContext } from '../rule';
 import type { FileFacts } from '../facts';
 import { isNamed } from '../typeinfer';
 import type { Binding } from '../scope';
-import { inCommentBlock, paramNames, resultKind, show } from './util';
+import { endsGoroutine, inCommentBlock, paramNames, resultKind, show } from './util';
 
 export const sendWithoutCancel: Rule = {
   id: 'send-without-cancel',
@@ -54,15 +54,25 @@ function capacityCoversSends(f: DeclFacts, op: ChanOp): boolean {
   // Handed to a call, the channel may get senders we cannot see (close, len and cap add none).
   if (b && f.scopes.references(b).some((r) => r.parent?.type === 'argument_list' && !isBuiltinArg(f, r))) return false;
   const cap = unparen(mk.cap)!;
+  const covers = (loopsOf: Node[][]): boolean => {
+    if (loopsOf.every((ls) => ls.length === 0)) return cap.type === 'int_literal' && sendsPerRun(f, sends) <= Number(cap.text.replace(/_/g, ''));
+    // One loop around every send, running as many times as the capacity.
+    const loop = loopsOf[0][0];
+    return loopsOf.every((ls) => ls.length === 1 && ls[0] === loop) && iteratesCapTimes(f, loop, cap) && sendsPerIteration(f, sends, loop) <= 1;
+  };
   const loopsOf = sends.map((s) => loopsAround(s.node, mk.call));
-  if (loopsOf.every((ls) => ls.length === 0)) {
-    if (cap.type !== 'int_literal') return false;
-    return sendsPerRun(f, sends) <= Number(cap.text.replace(/_/g, ''));
+  if (covers(loopsOf)) return true;
+  // Loops inside a goroutine body (`for { …; if err != nil { errc <- err; return } }`): its graph says
+  // whether a send can repeat (sendsPerRun), so only the loops that repeat the goroutine itself count.
+  const home = f.runner(mk.call);
+  const outer: Node[][] = [];
+  for (let i = 0; i < sends.length; i++) {
+    const r = f.runner(sends[i].node);
+    if (r === home) outer.push(loopsOf[i]);
+    else if (f.launchesOf(r).length === 1) outer.push(loopsOf[i].filter((l) => !r.isAncestorOf(l)));
+    else return false;
   }
-  // One loop around every send, running as many times as the capacity.
-  const loop = loopsOf[0][0];
-  if (!loopsOf.every((ls) => ls.length === 1 && ls[0] === loop) || !iteratesCapTimes(f, loop, cap)) return false;
-  return sendsPerIteration(f, sends, loop) <= 1;
+  return outer.some((ls, i) => ls.length !== loopsOf[i].length) && covers(outer);
 }
 
 /**
@@ -384,7 +394,10 @@ function launcherAlwaysReceives(f: DeclFacts, op: ChanOp, body: Node, launches: 
   // A deferred receive registered on every path to the launch runs at every exit after it.
   const deferred = [...recvNodes].filter((c) => c.ast?.type === 'defer_statement');
   if (deferred.length && !g.reachable(g.entry, from, (c) => deferred.includes(c))) return true;
-  return !g.exitAvoiding(from, (c) => recvNodes.has(c));
+  if (g.exitAvoiding(from, (c) => recvNodes.has(c))) return false;
+  // t.Fatal (FailNow, Skip, runtime.Goexit) ends only the launcher's goroutine: the send is never received.
+  const quits = g.nodes.filter((c) => endsGoroutine(f, c));
+  return !quits.some((q) => g.reachable(from, q, (c) => recvNodes.has(c)));
 }
 
 /** Standard library calls that run a func literal argument in the caller, before returning. */

@@ -1,6 +1,8 @@
 // Helpers several rules share. Facts belong in facts.ts; this is presentation and small AST queries.
 import { Node, unparen } from '../ast';
+import type { CNode } from '../cfg';
 import type { DeclFacts, Launch } from '../facts';
+import { derefNamed } from '../typeinfer';
 import type { OffsetEdit } from '../rule';
 import type { SourceText } from '../source';
 import type { Binding } from '../scope';
@@ -210,4 +212,19 @@ export function inCommentBlock(root: Node, src: SourceText, stmt: Node): boolean
   if (!comments.has(src.lineOf(stmt.end))) return false;
   const section = commentSection(src, comments, stmt);
   return !section || section.length > 1;
+}
+
+/** `t.Fatal(…)`, `t.FailNow()`, `t.Skip(…)`, `runtime.Goexit()`: the calling goroutine ends, the process goes on. */
+export function endsGoroutine(f: DeclFacts, c: CNode): boolean {
+  const call = c.ast?.type === 'expression_statement' ? unparen(c.ast.children[0]) : undefined;
+  const fn = call?.type === 'call_expression' ? unparen(call.child('function')) : undefined;
+  if (fn?.type !== 'selector_expression') return false;
+  const op = fn.child('operand')!;
+  const name = fn.child('field')?.text ?? '';
+  const pkg = op.type === 'identifier' ? f.pkgOf(op) : undefined;
+  if (pkg) return pkg === 'runtime' && name === 'Goexit';
+  if (!/^(Fatal|Fatalf|FailNow|Skip|Skipf|SkipNow)$/.test(name)) return false;
+  // A *log.Logger's Fatal exits the process.
+  const t = derefNamed(f.typeOf(op));
+  return !(t?.kind === 'named' && t.pkg === 'log');
 }
