@@ -44,8 +44,10 @@ describe('the language server under stress', () => {
       `// worker${i} counts its goroutines correctly.`,
       `func worker${i}(sink func(int)) {`,
       '\tvar wg sync.WaitGroup',
+      // Counted before the loop: a wg.Add typed into the goroutine then races with wg.Wait. (After a
+      // wg.Add(1) right before the go statement it would not: the counter cannot reach zero meanwhile.)
+      '\twg.Add(4)',
       '\tfor it := 0; it < 4; it++ {',
-      '\t\twg.Add(1)',
       '\t\tgo func(it int) {',
       '\t\t\tdefer wg.Done()',
       `\t\t\tsink(it * ${i})`,
