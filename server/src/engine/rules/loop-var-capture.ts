@@ -107,7 +107,7 @@ function nextIterationMayRun(f: DeclFacts, loop: Node, body: Node, lit: Node, ho
   const fn = f.funcOf(loop);
   const g = f.cfg(fn);
   const head = g.nodeFor(loop);
-  const at = g.nodeFor(outermostLiteralIn(lit, fn) ?? lit);
+  const at = g.nodeFor(f.anchorIn(fn, lit));
   if (g.hasGoto || !head || !at) return true;
   const waits = how === 'defer' ? [] : waitsFor(f, body, lit);
   // Launched from a closure in the body (t.Run's, one called in place) that waits for the goroutine on
@@ -115,7 +115,7 @@ function nextIterationMayRun(f: DeclFacts, loop: Node, body: Node, lit: Node, ho
   const inner = f.funcOf(lit);
   if (inner !== fn && waits.length) {
     const gi = f.cfg(inner);
-    const atInner = gi.nodeFor(outermostLiteralIn(lit, inner) ?? lit);
+    const atInner = gi.nodeFor(f.anchorIn(inner, lit));
     if (!gi.hasGoto && atInner) {
       const wi = waitNodes(f, gi, inner, waits.filter((w) => inner.isAncestorOf(w)), lit);
       wi.delete(atInner);
@@ -169,13 +169,6 @@ function givesUp(f: DeclFacts, select: Node): boolean {
     }
   }
   return false;
-}
-
-/** The outermost func literal around `n` inside `fn` (`n` itself when it is one). */
-function outermostLiteralIn(n: Node, fn: Node): Node | undefined {
-  let lit: Node | undefined;
-  for (let p: Node | null = n; p && p !== fn; p = p.parent) if (p.type === 'func_literal') lit = p;
-  return lit;
 }
 
 /**

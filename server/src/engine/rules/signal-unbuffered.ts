@@ -3,7 +3,7 @@ import { DeclFacts, makeChan as makeChanLit } from '../facts';
 import type { Binding } from '../scope';
 import type { OffsetEdit, Rule, RuleContext } from '../rule';
 import { derefNamed } from '../typeinfer';
-import { paramNames, realignTrailingComments, show } from './util';
+import { callArgs, paramNames, realignTrailingComments, show } from './util';
 
 const STMT_PARENTS = new Set(['block', 'statement_list', 'source_file', 'expression_case', 'communication_case', 'default_case', 'type_case']);
 
@@ -46,7 +46,7 @@ function checkCalls(ctx: RuleContext): void {
   const f = ctx.facts;
   ctx.node.walk((n) => {
     if (n.type !== 'call_expression' || f.pkgCall(n, 'os/signal') !== 'Notify') return true;
-    const ch = args(n)[0];
+    const ch = callArgs(n)[0];
     if (!ch) return true;
     // One unbuffered make that can feed this call is enough to drop signals on that path.
     const unbuffered = makesOf(ctx, f, ch, n)?.filter(isUnbuffered);
@@ -77,11 +77,6 @@ function checkCalls(ctx: RuleContext): void {
     });
     return true;
   });
-}
-
-/** A call's arguments without the comments between them (`signal.Notify( // why` puts one first). */
-function args(call: Node): Node[] {
-  return (call.child('arguments')?.children ?? []).filter((c) => c.type !== 'comment');
 }
 
 export function isUnbuffered(m: Make): boolean {
@@ -163,7 +158,7 @@ function callerMakes(ctx: RuleContext, f: DeclFacts, p: Binding): Make[] | undef
     const cf = c === d ? f : ctx.file.depFacts(c);
     for (const call of cf.root.findAll('call_expression')) {
       if (cf.callee(call).bodyDecl !== d) continue;
-      const arg = args(call)[index];
+      const arg = callArgs(call)[index];
       if (!arg) continue;
       const direct = makeChan(arg);
       const ms = direct ? [direct] : makesOf(ctx, cf, arg, call, false);

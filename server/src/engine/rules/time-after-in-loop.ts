@@ -2,7 +2,7 @@ import { Node, unparen } from '../ast';
 import { insertLinesBefore, ownLines } from '../edits';
 import { DeclFacts, isCalledInPlace } from '../facts';
 import type { OffsetFix, Rule, RuleContext } from '../rule';
-import { show } from './util';
+import { callArgs, show } from './util';
 
 export const timeAfterInLoop: Rule = {
   id: 'time-after-in-loop',
@@ -24,7 +24,7 @@ export const timeAfterInLoop: Rule = {
       const inPlace = lit?.type === 'func_literal' && isCalledInPlace(lit) ? lit : undefined;
       if (inPlace) loop = f.loopOf(inPlace);
       if (!loop || !loop.child('body')?.contains(n) || !repeats(f, inPlace ?? sel.select)) return true;
-      const d = args(n)[0];
+      const d = callArgs(n)[0];
       const fix: FixResult = sel.variable
         ? { why: `the channel is kept in ${sel.variable}` }
         : inPlace
@@ -43,11 +43,6 @@ export const timeAfterInLoop: Rule = {
     });
   },
 };
-
-/** A call's arguments without the comments among them (`time.After(\n\td, // idle\n)`). */
-function args(call: Node): Node[] {
-  return (call.child('arguments')?.children ?? []).filter((c) => c.type !== 'comment');
-}
 
 /** Whether the select can run again in the same call: a loop whose every case leaves it runs it once. */
 function repeats(f: DeclFacts, select: Node): boolean {
@@ -108,7 +103,7 @@ interface FixResult {
  */
 function timerFix(ctx: RuleContext, call: Node, select: Node, loop: Node, d: Node | undefined): FixResult {
   const f = ctx.facts;
-  if (!d || args(call).length !== 1) return { why: 'unexpected arguments' };
+  if (!d || callArgs(call).length !== 1) return { why: 'unexpected arguments' };
   // The call is replaced whole: comments inside it would be lost.
   if (call.text.includes('\n') || call.child('arguments')!.children.length !== 1) return { why: 'the call holds comments or spans lines' };
   const afters = loop.findAll('call_expression').filter((c) => f.pkgCall(c, 'time') === 'After');
@@ -176,7 +171,7 @@ function invariantWhy(f: DeclFacts, d: Node, loop: Node): string | undefined {
         return;
       }
       case 'call_expression': {
-        const a = args(e);
+        const a = callArgs(e);
         if (f.pkgCall(e, 'time') === 'Duration' && a.length === 1) return visit(a[0]);
         why = `${show(d)} calls a function on every iteration`;
         return;

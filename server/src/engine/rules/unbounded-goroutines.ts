@@ -1,5 +1,5 @@
 import { FUNC_TYPES, Node, unparen } from '../ast';
-import { lastName, type DeclFacts, type Launch } from '../facts';
+import { isCalledInPlace, lastName, type DeclFacts, type Launch } from '../facts';
 import type { Rule, RuleContext } from '../rule';
 import type { Binding } from '../scope';
 import { derefNamed, type GoType } from '../typeinfer';
@@ -442,12 +442,6 @@ function awaitsResult(f: DeclFacts, sel: Node, l: Launch): boolean {
   }
   if (!sent.size) return false;
   return f.chanOps.some((o) => o.kind === 'recv' && o.select === sel && sent.has(f.refKey(o.chan) ?? ''));
-}
-
-function isCalledInPlace(lit: Node): boolean {
-  let c: Node = lit;
-  while (c.parent?.type === 'parenthesized_expression') c = c.parent;
-  return c.parent?.type === 'call_expression' && c.field === 'function' && c.parent.parent?.type !== 'go_statement';
 }
 
 /**

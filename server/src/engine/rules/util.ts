@@ -228,3 +228,8 @@ export function endsGoroutine(f: DeclFacts, c: CNode): boolean {
   const t = derefNamed(f.typeOf(op));
   return !(t?.kind === 'named' && t.pkg === 'log');
 }
+
+/** A call's arguments without the comments tree-sitter keeps among them (`f( // why\n x)`). */
+export function callArgs(call: Node): Node[] {
+  return (call.child('arguments')?.children ?? []).filter((c) => c.type !== 'comment');
+}
